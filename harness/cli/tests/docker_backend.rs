@@ -99,7 +99,6 @@ fn start_server(b: &mut DockerBackend, machine: &str, root: &str) {
     assert_eq!(out.status, Some(0), "{}{}", stdout(&out), stderr(&out));
 }
 
-static T0: std::sync::LazyLock<Instant> = std::sync::LazyLock::new(Instant::now);
 #[test]
 fn faults_reach_the_servers_in_the_containers() {
     if !engine_or_skip("faults_reach_the_servers_in_the_containers") {
@@ -115,7 +114,6 @@ fn faults_reach_the_servers_in_the_containers() {
         vec![machine("master", Some(Ipv4Addr::new(10, 77, 2, 114))), machine("standby", Some(Ipv4Addr::new(10, 77, 2, 115)))],
     );
     b.up(&t).expect("up");
-    eprintln!("T {:?} {}", T0.elapsed(), line!());
     start_server(&mut b, "master", "/master");
     start_server(&mut b, "standby", "/standby");
 
@@ -123,70 +121,42 @@ fn faults_reach_the_servers_in_the_containers() {
     // environment; an upgrade replaces it.
     let info = |b: &mut DockerBackend, from: &str, to: &str| sh(b, from, &format!("p4 -p {to}:1666 -u super info -s"));
     assert!(stdout(&info(&mut b, "standby", "master")).contains("Server version: P4D/LINUX26X86_64/2019.1/"));
-    eprintln!("T {:?} {}", T0.elapsed(), line!());
     b.install("master", "2023.2", None).unwrap();
-    eprintln!("T {:?} {}", T0.elapsed(), line!());
     let out = sh(&mut b, "master", "p4d -V | grep Rev");
-    eprintln!("T {:?} {}", T0.elapsed(), line!());
     assert!(stdout(&out).contains("/2023.2/"), "{}", stdout(&out));
-    eprintln!("T {:?} {}", T0.elapsed(), line!());
     assert!(stdout(&info(&mut b, "standby", "master")).contains("/2019.1/"), "the running server keeps its release");
-    eprintln!("T {:?} {}", T0.elapsed(), line!());
 
     // Partitions fail the way the mode says, both ways; heal restores.
     b.fault(&Fault::Partition { a: "master".into(), b: "standby".into(), mode: CutMode::Reject }).unwrap();
-    eprintln!("T {:?} {}", T0.elapsed(), line!());
     let out = info(&mut b, "standby", "master");
-    eprintln!("T {:?} {}", T0.elapsed(), line!());
     assert!(stderr(&out).contains("connect: 10.77.2.114:1666: No route to host"), "{}", stderr(&out));
-    eprintln!("T {:?} {}", T0.elapsed(), line!());
     let out = info(&mut b, "master", "standby");
-    eprintln!("T {:?} {}", T0.elapsed(), line!());
     assert!(stderr(&out).contains("connect: 10.77.2.115:1666: No route to host"), "{}", stderr(&out));
-    eprintln!("T {:?} {}", T0.elapsed(), line!());
     assert_eq!(info(&mut b, "master", "master").status, Some(0), "a machine still reaches itself");
-    eprintln!("T {:?} {}", T0.elapsed(), line!());
     b.fault(&Fault::Heal { a: "standby".into(), b: "master".into() }).unwrap();
-    eprintln!("T {:?} {}", T0.elapsed(), line!());
     assert_eq!(info(&mut b, "standby", "master").status, Some(0));
-    eprintln!("T {:?} {}", T0.elapsed(), line!());
     b.fault(&Fault::BlockPort { machine: "master".into(), port: 1666, mode: CutMode::Refuse }).unwrap();
-    eprintln!("T {:?} {}", T0.elapsed(), line!());
     assert!(stderr(&info(&mut b, "standby", "master")).contains("Connection refused"));
-    eprintln!("T {:?} {}", T0.elapsed(), line!());
     b.fault(&Fault::UnblockPort { machine: "master".into(), port: 1666 }).unwrap();
-    eprintln!("T {:?} {}", T0.elapsed(), line!());
     assert_eq!(info(&mut b, "standby", "master").status, Some(0));
-    eprintln!("T {:?} {}", T0.elapsed(), line!());
 
     // A paused server accepts nothing until resumed.
     b.fault(&Fault::Pause { machine: "standby".into(), root: "/standby".into() }).unwrap();
-    eprintln!("T {:?} {}", T0.elapsed(), line!());
     let hung = b
         .exec("master", &Exec { script: "p4 -p standby:1666 -u super info -s".into(), timeout: Duration::from_secs(3), ..Exec::default() })
         .unwrap();
     assert_eq!(hung.status, None);
-    eprintln!("T {:?} {}", T0.elapsed(), line!());
     b.fault(&Fault::Resume { machine: "standby".into(), root: "/standby".into() }).unwrap();
-    eprintln!("T {:?} {}", T0.elapsed(), line!());
     assert_eq!(info(&mut b, "master", "standby").status, Some(0));
-    eprintln!("T {:?} {}", T0.elapsed(), line!());
 
     // A crash leaves no server; start brings it back.
     b.fault(&Fault::Crash { machine: "standby".into(), root: "/standby".into() }).unwrap();
-    eprintln!("T {:?} {}", T0.elapsed(), line!());
     let out = sh(&mut b, "standby", "p4dctl status standby");
-    eprintln!("T {:?} {}", T0.elapsed(), line!());
     assert_eq!(stdout(&out), "'standby' p4d service not running.\n");
-    eprintln!("T {:?} {}", T0.elapsed(), line!());
     b.fault(&Fault::Start { machine: "standby".into(), p4dctl_name: "standby".into() }).unwrap();
-    eprintln!("T {:?} {}", T0.elapsed(), line!());
     assert_eq!(info(&mut b, "master", "standby").status, Some(0));
-    eprintln!("T {:?} {}", T0.elapsed(), line!());
     b.fault(&Fault::Stop { machine: "standby".into(), root: "/standby".into() }).unwrap();
-    eprintln!("T {:?} {}", T0.elapsed(), line!());
     assert_eq!(stdout(&sh(&mut b, "standby", "p4dctl status standby")), "'standby' p4d service not running.\n");
-    eprintln!("T {:?} {}", T0.elapsed(), line!());
     match b.fault(&Fault::Crash { machine: "standby".into(), root: "/standby".into() }) {
         Err(BackendError::Other(text)) => assert!(text.contains("no p4d is running with P4ROOT /standby"), "{text}"),
         other => panic!("{other:?}"),
@@ -194,19 +164,12 @@ fn faults_reach_the_servers_in_the_containers() {
 
     // A full disk refuses writes until freed; only roots on volumes fill.
     b.fault(&Fault::DiskFull { machine: "master".into(), path: "/master".into() }).unwrap();
-    eprintln!("T {:?} {}", T0.elapsed(), line!());
     let out = sh(&mut b, "master", "head -c 100000 /dev/zero > /master/more");
-    eprintln!("T {:?} {}", T0.elapsed(), line!());
     assert_ne!(out.status, Some(0));
-    eprintln!("T {:?} {}", T0.elapsed(), line!());
     assert!(stderr(&out).contains("No space left on device"), "{}", stderr(&out));
-    eprintln!("T {:?} {}", T0.elapsed(), line!());
     assert_eq!(stdout(&sh(&mut b, "master", "ls -A /master | grep -c fill")), "0\n", "the filler is not visible");
-    eprintln!("T {:?} {}", T0.elapsed(), line!());
     b.fault(&Fault::DiskFree { machine: "master".into(), path: "/master".into() }).unwrap();
-    eprintln!("T {:?} {}", T0.elapsed(), line!());
     assert_eq!(sh(&mut b, "master", "head -c 100000 /dev/zero > /master/more").status, Some(0));
-    eprintln!("T {:?} {}", T0.elapsed(), line!());
     assert!(matches!(
         b.fault(&Fault::DiskFull { machine: "standby".into(), path: "/standby".into() }),
         Err(BackendError::Unsupported { .. })
@@ -214,17 +177,12 @@ fn faults_reach_the_servers_in_the_containers() {
 
     // Files damaged in place.
     b.write_file("standby", "/tmp/ckp", b"abcdef", 0o644).unwrap();
-    eprintln!("T {:?} {}", T0.elapsed(), line!());
     b.fault(&Fault::Truncate { machine: "standby".into(), path: "/tmp/ckp".into(), size: 4 }).unwrap();
-    eprintln!("T {:?} {}", T0.elapsed(), line!());
     b.fault(&Fault::Corrupt { machine: "standby".into(), path: "/tmp/ckp".into(), offset: -1 }).unwrap();
-    eprintln!("T {:?} {}", T0.elapsed(), line!());
     assert_eq!(b.read_file("standby", "/tmp/ckp").unwrap(), b"abc\x9b");
-    eprintln!("T {:?} {}", T0.elapsed(), line!());
 
     // The simulator's clock moves on one machine only.
     b.fault(&Fault::ClockSkew { machine: "master".into(), seconds: 3600 }).unwrap();
-    eprintln!("T {:?} {}", T0.elapsed(), line!());
     let date = |b: &mut DockerBackend, m: &str| {
         let out = info(b, m, "master");
         let text = stdout(&out);
@@ -232,13 +190,9 @@ fn faults_reach_the_servers_in_the_containers() {
     };
     let skewed = date(&mut b, "master");
     b.fault(&Fault::ClockSkew { machine: "master".into(), seconds: -3600 }).unwrap();
-    eprintln!("T {:?} {}", T0.elapsed(), line!());
     let back = date(&mut b, "master");
     assert_ne!(skewed, back, "{skewed} / {back}");
-    eprintln!("T {:?} {}", T0.elapsed(), line!());
 
     b.down().unwrap();
-    eprintln!("T {:?} {}", T0.elapsed(), line!());
     assert!(leftovers_of(name).is_empty(), "{:?}", leftovers_of(name));
-    eprintln!("T {:?} {}", T0.elapsed(), line!());
 }

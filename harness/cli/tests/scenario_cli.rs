@@ -146,15 +146,6 @@ fn run_exits_2_for_bad_input() {
         "{:?}",
         text(&o)
     );
-    let o = p4ha(&["run", "--backend", "docker", &fixture("pass")]);
-    assert_eq!(code(&o), 2);
-    assert!(
-        text(&o)
-            .1
-            .contains("the docker backend is not available yet"),
-        "{:?}",
-        text(&o)
-    );
     let o = p4ha(&["run", &dir.path().join("missing").display().to_string()]);
     assert_eq!(code(&o), 2);
     let blocker = dir.path().join("a-file");

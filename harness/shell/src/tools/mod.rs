@@ -304,6 +304,34 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// The start of an input operand: reading stops once `enough` says the
+    /// bytes so far suffice, so `head` on an endless device (`/dev/zero`)
+    /// or a huge file does not read all of it.
+    pub(crate) fn read_input_until(
+        &mut self,
+        operand: &str,
+        enough: impl Fn(&[u8]) -> bool,
+    ) -> io::Result<Vec<u8>> {
+        if matches!(operand, "-" | "/dev/stdin" | "/dev/null") {
+            return self.read_input(operand);
+        }
+        let p = self.path(operand);
+        if crate::fsx::is_dir(self.fs, &p) {
+            return Err(crate::errno::err(crate::errno::EISDIR));
+        }
+        let mut file = self.fs.open(&p)?;
+        let mut data = Vec::new();
+        let mut chunk = vec![0u8; 64 * 1024];
+        while !enough(&data) {
+            let n = io::Read::read(&mut file, &mut chunk)?;
+            if n == 0 {
+                break;
+            }
+            data.extend_from_slice(&chunk[..n]);
+        }
+        Ok(data)
+    }
+
     /// Records a file just created as belonging to the running user.
     pub(crate) fn created(&self, p: &Path) {
         if let Some(u) = &self.owner {

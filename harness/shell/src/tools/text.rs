@@ -222,7 +222,19 @@ fn head_tail(ctx: &mut Ctx, argv: &[String], is_tail: bool) -> i32 {
     let mut status = 0;
     let mut first = true;
     for op in &ops {
-        let data = match ctx.read_input(op) {
+        // `head` from the front needs only a prefix; the rest is never read.
+        let read = if !is_tail && sign != Some('-') {
+            ctx.read_input_until(op, |d: &[u8]| {
+                if bytes {
+                    d.len() >= count
+                } else {
+                    d.iter().filter(|b| **b == b'\n').count() >= count
+                }
+            })
+        } else {
+            ctx.read_input(op)
+        };
+        let data = match read {
             Ok(d) => d,
             Err(e) => {
                 if errno::is(&e, errno::EISDIR) {
