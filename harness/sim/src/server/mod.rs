@@ -291,7 +291,10 @@ impl Server {
 #[derive(Debug, thiserror::Error)]
 pub enum CommitError {
     /// The journal could not be written (a full disk, for instance).
-    #[error("Journal file '{}' write failed: {source}", path.display())]
+    /// p4d's catalogue has no message of its own for this; the reason is
+    /// the OS's text as p4d prints it (`No space left on device`), without
+    /// Rust's `(os error N)`.
+    #[error("Journal file '{}' write failed: {}", path.display(), crate::client::os_error(source))]
     Journal {
         /// Journal path.
         path: PathBuf,
