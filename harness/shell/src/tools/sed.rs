@@ -98,14 +98,55 @@ impl Compiler<'_> {
     /// Text up to an unescaped delimiter; `\delim` becomes delim, `\n`
     /// newline; other escapes are kept for the regex or replacement.
     fn delimited(&mut self, delim: char, what: &str) -> Result<String, ScriptError> {
+        self.delimited_text(delim, what, false)
+    }
+
+    /// A regex up to `delim`: as GNU sed, the delimiter is literal inside a
+    /// bracket expression (`s/[/]/-/`).
+    fn delimited_regex(&mut self, delim: char, what: &str) -> Result<String, ScriptError> {
+        self.delimited_text(delim, what, true)
+    }
+
+    fn delimited_text(&mut self, delim: char, what: &str, regex: bool) -> Result<String, ScriptError> {
         let mut s = String::new();
+        // Inside `[...]`: the position of the `[` in `s`.
+        let mut bracket: Option<usize> = None;
         loop {
             let Some(c) = self.peek() else {
                 return Err(self.err(&format!("unterminated `{what}' command")));
             };
             self.pos += 1;
+            if let Some(open) = bracket {
+                s.push(c);
+                let body = &s[open + 1..s.len() - 1];
+                // `]` first in the list (after an optional `^`) is literal;
+                // `[:class:]`, `[=e=]` and `[.c.]` hold their own `]`.
+                if c == '[' && matches!(self.peek(), Some(':' | '=' | '.')) {
+                    if let Some(kind) = self.peek() {
+                        self.pos += 1;
+                        s.push(kind);
+                        while let Some(n) = self.peek() {
+                            self.pos += 1;
+                            s.push(n);
+                            if s.ends_with(&format!("{kind}]")) {
+                                break;
+                            }
+                        }
+                    }
+                } else if c == ']' && !body.is_empty() && body != "^" {
+                    bracket = None;
+                } else if c == '\n' && what != "s" {
+                    return Err(self.err(&format!("unterminated `{what}' command")));
+                }
+                continue;
+            }
             if c == delim {
                 return Ok(s);
+            }
+            if regex && c == '[' {
+                bracket = Some(s.len());
+                s.push(c);
+                continue;
             }
             if c == '\\' {
                 let Some(n) = self.peek() else {
@@ -176,7 +217,7 @@ impl Compiler<'_> {
                     '/'
                 };
                 self.pos += 1;
-                let src = self.delimited(delim, "address regex")?;
+                let src = self.delimited_regex(delim, "address regex")?;
                 let icase = self.peek() == Some('I');
                 if icase {
                     self.pos += 1;
@@ -293,7 +334,7 @@ impl Compiler<'_> {
                         return Err(self.err("unterminated `s' command"));
                     };
                     self.pos += 1;
-                    let re_src = self.delimited(delim, "s")?;
+                    let re_src = self.delimited_regex(delim, "s")?;
                     let rep_src = self.delimited(delim, "s")?;
                     let mut global = false;
                     let mut print = false;

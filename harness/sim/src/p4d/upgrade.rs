@@ -3,7 +3,8 @@
 //! The tables are rewritten at the release's record versions and the
 //! `upgrade` counter is set to the release's level; the upgrade is
 //! journaled as a server-upgrade note (seed 002, type 5: from and to
-//! levels) with the counter change. p4d's console text for an upgrade is
+//! levels) with the counter change, except on a standby, whose journal is
+//! its master's copied journal. p4d's console text for an upgrade is
 //! not public; the simulator prints nothing on success.
 
 use std::rc::Rc;
@@ -16,6 +17,7 @@ use crate::p4d::P4dArgs;
 use crate::p4d_offline::{Report, create_new_database, open_site};
 use crate::schema;
 use crate::server::ServerConfig;
+use crate::services::Services;
 
 /// Runs `p4d -xu`.
 pub(crate) fn run(host: &Rc<Host>, args: &P4dArgs, cfg: &ServerConfig, report: &mut Report) {
@@ -30,6 +32,15 @@ pub(crate) fn run(host: &Rc<Host>, args: &P4dArgs, cfg: &ServerConfig, report: &
         return create_new_database(&site, report);
     }
     let mut db = site.db();
+    // A standby's journal holds only what journalcopy copied from its
+    // target (with `rpl.journalcopy.location=1` P4JOURNAL is the copy being
+    // written), so its own upgrade is not journaled: the upgrade reaches
+    // its journal with the target's own `p4d -xu`, through replication.
+    // Not documented; chosen so that a standby upgraded before its master
+    // (the documented order) keeps copying the master's journal.
+    let journalcopy_replica = crate::server::identity::read_server_id(&site.fs, &site.root)
+        .and_then(|id| db.get("db.server", &[Value::text(id)]).ok().flatten())
+        .is_some_and(|row| Services::from_bits(row[5].as_int() as u32).is_standby());
     let target = i64::from(site.version.upgrade_level());
     let level = match db.get("db.counters", &[Value::text("upgrade")]) {
         Ok(row) => row.map(|r| r[1].as_int()).unwrap_or(0),
@@ -58,6 +69,13 @@ pub(crate) fn run(host: &Rc<Host>, args: &P4dArgs, cfg: &ServerConfig, report: &
     };
     if let Err(e) = rewrite() {
         return report.error(e.to_string().lines().map(str::to_string).collect());
+    }
+    if journalcopy_replica {
+        let _ = db.take_records();
+        if let Err(e) = db.flush().and_then(|_| db.create_missing()) {
+            report.error(e.to_string().lines().map(str::to_string).collect());
+        }
+        return;
     }
     let mut records = vec![
         Note::from_kind(
