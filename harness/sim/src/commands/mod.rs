@@ -11,6 +11,7 @@ mod clients;
 mod configure;
 mod counters;
 mod depots;
+mod diff;
 mod failover;
 mod forms;
 mod groups;
@@ -82,6 +83,7 @@ const TABLES: &[&[CommandSpec]] = &[
     clients::COMMANDS,
     changes::COMMANDS,
     verify::COMMANDS,
+    diff::COMMANDS,
     admin::COMMANDS,
     replication::COMMANDS,
     failover::COMMANDS,
@@ -166,6 +168,6 @@ async fn dispatch(cx: &mut Cx<'_>) -> CmdResult {
             $(if let Some(r) = $m::dispatch(cx).await { return r; })*
         };
     }
-    try_module!(info, counters, configure, servers, users, groups, protect, depots, clients, changes, verify, admin, replication, failover);
+    try_module!(info, counters, configure, servers, users, groups, protect, depots, clients, changes, verify, diff, admin, replication, failover);
     Err(CmdError::failed("Unknown command.  Try 'p4 help' for info."))
 }
