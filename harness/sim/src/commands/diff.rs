@@ -74,11 +74,7 @@ async fn diff(cx: &mut Cx<'_>) -> CmdResult {
     // is the whole workspace. The documentation is silent on the point.
     let implicit = args.is_empty();
     if implicit {
-        args.push(FileArg {
-            text: format!("//{}/...", ws.name),
-            path: format!("//{}/...", ws.name),
-            rev: None,
-        });
+        args.push(FileArg::whole_workspace(&ws.name));
     }
     let all = revs::all_revisions(&mut db)?;
     let have = revs::have_rows(&mut db, &ws.name)?;

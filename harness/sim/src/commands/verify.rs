@@ -6,6 +6,26 @@
 //! revision) is gone ends with `MISSING!`; one whose content differs, or
 //! whose archive cannot be read back, ends with `BAD!`. Both are errors
 //! (stderr, exit status 1); good revisions print on stdout unless `-q`.
+//!
+//! `-t` (replicas only): every revision found `MISSING!` or `BAD!` has
+//! the transfer of its archive revision scheduled in the replica's
+//! transfer queue (`rdb.lbr`, what `p4 pull -l` lists), which the
+//! `pull -u` thread then fetches from the target. Command reference, p4
+//! verify: "When run on a replica, p4 verify -t causes the replica to
+//! schedule a transfer of the contents of any damaged or missing
+//! revisions", and "In replicated environments, p4 verify -t reports
+//! BAD! or MISSING! files with (transfer scheduled) at the end of the
+//! line" (P4 Command Reference, p4 verify, 2014.2 to 2015.1 editions;
+//! the `-t` option text is unchanged in the 2019.1 and current ones). On
+//! a server that is not a replica, `-t` fails with
+//! MsgServer::TransferNotReplica.
+//!
+//! Where the documentation is silent, the simulator's choices: the line
+//! is the usual MsgDm::VerifyDataProblem one (an error: stderr, exit
+//! status 1, also with `-q`) with ` (transfer scheduled)` after its
+//! status, one space apart (`... MISSING! (transfer scheduled)`); a
+//! revision already queued is reported the same way and queued once; one
+//! whose earlier transfer failed is queued again.
 
 use super::changes::content::{self, Selection};
 use super::changes::opts;
@@ -15,6 +35,8 @@ use super::{Access, CmdError, CmdResult, CommandSpec, Cx, OnReplica, cmd};
 use crate::archive::{Librarian, digest};
 use crate::auth::Perm;
 use crate::db::Value;
+use crate::replication::transfers::{self, Transfer};
+use crate::replication::{Settings, threads};
 
 const USAGE: &str = "verify [ -m maxRevs ] [ -q -s ] [ -t | -u | -v | -z ] [ -X ] [ -U | -S | -A ] [ -b batch ] files...";
 
@@ -42,17 +64,29 @@ pub async fn run(cx: &mut Cx<'_>) -> CmdResult {
     }
     let (quiet, update, overwrite, sizes) =
         (o.has('q'), o.has('u'), o.has('v'), o.has('s') || o.has('v'));
-    if [update, overwrite, o.has('t'), o.has('z')]
-        .iter()
-        .filter(|b| **b)
-        .count()
-        > 1
-    {
+    let transfer = o.has('t');
+    // `-u`, `-v` and `-z` exclude each other, and `-t` excludes `-u` and
+    // `-v`; `-t` goes with `-z` (syntax of 2018.2 and later:
+    // `verify -t [-U | -A] [-z -m max -q -s -X -b batchsize] ...`).
+    let exclusive = |flags: &[bool]| flags.iter().filter(|b| **b).count() > 1;
+    if exclusive(&[update, overwrite, o.has('z')]) || exclusive(&[update, overwrite, transfer]) {
         return Err(CmdError::usage(USAGE));
     }
     if (update || overwrite) && cx.srv.services().is_replica() {
         return Err(CmdError::failed("Replica does not support this command."));
     }
+    if transfer && !cx.srv.services().is_replica() {
+        // MsgServer::TransferNotReplica.
+        return Err(CmdError::failed(TRANSFER_NOT_REPLICA));
+    }
+    // Transfers are scheduled only where `pull -u` copies archives
+    // (lbr.replication readonly); a replica sharing or fetching content
+    // on demand has nothing to schedule, and its problems are reported
+    // as without `-t` (p4d's documentation does not say; the simulator's
+    // choice).
+    let schedule = transfer && Settings::read(cx.srv).transfers_archives();
+    let mut wanted: Vec<Transfer> = Vec::new();
+    let now = cx.now();
     let max = o.number('m', USAGE)?;
     let mut db = cx.db();
     let resolver = Resolver::new(cx, &mut db)?;
@@ -85,11 +119,13 @@ pub async fn run(cx: &mut Cx<'_>) -> CmdResult {
                 Err(e)
                     if e.is_missing() || !matches!(e, crate::archive::LbrError::Damaged { .. }) =>
                 {
-                    cx.error(line(&r, &r.digest, Some("MISSING!")));
+                    let status = problem("MISSING!", &r, schedule, now, &mut wanted);
+                    cx.error(line(&r, &r.digest, Some(&status)));
                     continue;
                 }
                 Err(_) => {
-                    cx.error(line(&r, &r.digest, Some("BAD!")));
+                    let status = problem("BAD!", &r, schedule, now, &mut wanted);
+                    cx.error(line(&r, &r.digest, Some(&status)));
                     continue;
                 }
             };
@@ -114,14 +150,48 @@ pub async fn run(cx: &mut Cx<'_>) -> CmdResult {
             }
             let size_bad = sizes && r.size >= 0 && r.size != size;
             if !computed.eq_ignore_ascii_case(&r.digest) || size_bad {
-                cx.error(line(&r, &computed, Some("BAD!")));
+                let status = problem("BAD!", &r, schedule, now, &mut wanted);
+                cx.error(line(&r, &computed, Some(&status)));
             } else if !quiet {
                 cx.info(line(&r, &r.digest, None));
             }
         }
     }
     cx.commit(&mut db)?;
+    if transfers::request(&cx.srv.host().fs, cx.srv.root(), wanted)
+        .map_err(|e| CmdError::failed(format!("rdb.lbr: {}", crate::client::os_error(&e))))?
+    {
+        threads::wake(cx.srv, threads::PULL_ARCHIVE);
+    }
     Ok(())
+}
+
+/// `Verify -t only allowed on replica servers.` (MsgServer::TransferNotReplica,
+/// `%'Verify -t'% only allowed on replica servers.`).
+pub const TRANSFER_NOT_REPLICA: &str = "Verify -t only allowed on replica servers.";
+
+/// The status a damaged or missing revision's line ends with; with `-t`
+/// on a replica that copies archives, its archive revision is added to
+/// `wanted` and the status gains ` (transfer scheduled)`. A revision whose
+/// transfer is already queued is reported the same way.
+fn problem(status: &str, r: &Rev, schedule: bool, now: i64, wanted: &mut Vec<Transfer>) -> String {
+    if !schedule {
+        return status.to_string();
+    }
+    wanted.push(Transfer {
+        lbr_file: r.lbr_file.clone(),
+        lbr_rev: r.lbr_rev.clone(),
+        lbr_type: r.lbr_type.code(),
+        depot_file: r.depot_file.clone(),
+        depot_rev: r.rev,
+        change: r.change,
+        size: r.size,
+        date: r.date,
+        queued: now,
+        failed: false,
+        error: String::new(),
+    });
+    format!("{status} (transfer scheduled)")
 }
 
 /// Commands of this module.

@@ -169,6 +169,39 @@ pub fn schedule(fs: &HostFs, root: &Path, new: Vec<Transfer>) -> std::io::Result
     Ok(added)
 }
 
+/// Schedules transfers asked for by `p4 verify -t`: each archive revision
+/// not queued yet is added; one whose earlier transfer failed is marked
+/// pending again (the administrator asked for it anew). Returns true when
+/// the `pull -u` thread has something new to do.
+pub fn request(fs: &HostFs, root: &Path, new: Vec<Transfer>) -> std::io::Result<bool> {
+    if new.is_empty() {
+        return Ok(false);
+    }
+    let mut all = load(fs, root);
+    let mut changed = false;
+    for t in new {
+        match all
+            .iter_mut()
+            .find(|o| o.lbr_file == t.lbr_file && o.lbr_rev == t.lbr_rev)
+        {
+            Some(o) if o.failed => {
+                o.failed = false;
+                o.error.clear();
+                changed = true;
+            }
+            Some(_) => {}
+            None => {
+                all.push(t);
+                changed = true;
+            }
+        }
+    }
+    if changed {
+        save(fs, root, &all)?;
+    }
+    Ok(changed)
+}
+
 /// One `pull -u` cycle: fetches every pending transfer from the target.
 /// Returns true when nothing was pending. A transfer the target cannot
 /// serve is marked failed (`p4 pull -l` shows it; `p4 pull -R` retries

@@ -49,6 +49,11 @@ pub struct Setup {
     pub edge: bool,
     /// A second standby `standby2`, mandatory, on 192.168.56.116.
     pub second_standby: bool,
+    /// The archives of the checkpointed revisions are copied along with
+    /// the checkpoint (an rsync of the depot directory); without it the
+    /// replicas have only what `pull -u` fetched after the checkpoint, as
+    /// with the runbook's section 3-4.
+    pub copy_archives: bool,
 }
 
 impl Default for Setup {
@@ -62,6 +67,7 @@ impl Default for Setup {
             pull_u: true,
             edge: false,
             second_standby: false,
+            copy_archives: true,
         }
     }
 }
@@ -137,7 +143,7 @@ pub fn counter(rig: &Rig, host: &str, root: &str, name: &str) -> Option<String> 
 
 /// Carries a checkpoint of the master to `host`, restores it as server
 /// `id`, logs the service user in from there, and starts the server.
-fn seed_from_checkpoint(rig: &mut Rig, host: &str, id: &str, checkpoint: &str) {
+fn seed_from_checkpoint(rig: &mut Rig, host: &str, id: &str, checkpoint: &str, copy_archives: bool) {
     transfer(rig, "master", &format!("/master/{checkpoint}"), host, &format!("/tmp/{checkpoint}"));
     let h = rig.world.host(host).unwrap();
     h.fs.rename(Path::new(&format!("/tmp/{checkpoint}")), Path::new(&format!("/{host}/{checkpoint}")))
@@ -145,8 +151,10 @@ fn seed_from_checkpoint(rig: &mut Rig, host: &str, id: &str, checkpoint: &str) {
     rig.run(host, &format!("p4d -r /{host} -xD {id}")).ok();
     rig.run(host, &format!("p4d -r /{host} -jr /{host}/{checkpoint}")).ok();
     // The archives of the checkpointed revisions go along (an rsync of the
-    // depot directory).
-    copy_tree(rig, "master", "/master/depot", host, &format!("/{host}/depot"));
+    // depot directory), unless the set-up leaves them behind.
+    if copy_archives {
+        copy_tree(rig, "master", "/master/depot", host, &format!("/{host}/depot"));
+    }
     let out = rig.run_with(
         host,
         &format!("p4 -p {MASTER} -u service -E \"P4TICKETS=/{host}/.p4tickets\" login"),
@@ -207,12 +215,12 @@ pub fn build(setup: &Setup) -> Rig {
     let out = p4(&mut rig, "master", MASTER, "admin checkpoint checkpoint");
     assert!(out.ok().starts_with("Checkpointing to checkpoint.ckp.1...\n"), "{}", out.stdout);
     // Section 4: the standby (and the others) from it.
-    seed_from_checkpoint(&mut rig, "standby", "standby", "checkpoint.ckp.1");
+    seed_from_checkpoint(&mut rig, "standby", "standby", "checkpoint.ckp.1", setup.copy_archives);
     if setup.second_standby {
-        seed_from_checkpoint(&mut rig, "standby2", "standby2", "checkpoint.ckp.1");
+        seed_from_checkpoint(&mut rig, "standby2", "standby2", "checkpoint.ckp.1", setup.copy_archives);
     }
     if setup.edge {
-        seed_from_checkpoint(&mut rig, "edge1", "edge1", "checkpoint.ckp.1");
+        seed_from_checkpoint(&mut rig, "edge1", "edge1", "checkpoint.ckp.1", setup.copy_archives);
     }
     // Work after the checkpoint.
     submit(&mut rig, "b.txt", "bravo\n", "second");

@@ -33,6 +33,13 @@ pub(crate) struct FileArg {
 }
 
 impl FileArg {
+    /// `//CLIENT/...`: every file of a workspace, what commands take when
+    /// given no file arguments.
+    pub(crate) fn whole_workspace(client: &str) -> FileArg {
+        let path = format!("//{client}/...");
+        FileArg { text: path.clone(), path, rev: None }
+    }
+
     /// The warning for an argument that selected nothing, by the kind of
     /// revision it named.
     pub fn none_at_rev(&self) -> String {

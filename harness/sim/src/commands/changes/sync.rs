@@ -26,11 +26,7 @@ pub(crate) async fn sync(cx: &mut Cx<'_>) -> CmdResult {
     let mut args = content::args(cx, &resolver, &o.args)?;
     let whole = args.is_empty();
     if whole {
-        args.push(FileArg {
-            text: format!("//{}/...", ws.name),
-            path: format!("//{}/...", ws.name),
-            rev: None,
-        });
+        args.push(FileArg::whole_workspace(&ws.name));
     }
     let all = revs::all_revisions(&mut db)?;
     let have = revs::have_rows(&mut db, &ws.name)?;
