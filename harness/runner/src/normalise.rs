@@ -28,6 +28,9 @@ pub mod placeholder {
     pub const MD5: &str = "[MD5]";
     /// How long a server has been up.
     pub const UPTIME: &str = "[UPTIME]";
+    /// The time left on a ticket (`p4 login -s`), which real time shortens
+    /// between the login and the question on containers.
+    pub const EXPIRY: &str = "[EXPIRY]";
     /// An ephemeral client port.
     pub const PORT: &str = "[PORT]";
     /// A temporary file or folder name made unique by a random suffix.
@@ -99,7 +102,10 @@ impl Normaliser {
             // Dates alone (`Change 4 on 2019/10/18 by ...`), except the
             // build date of a version string (`2019.1/1796703 (2019/05/20)`),
             // which is part of the release.
-            rule(r"(/\d+ \()?\b(\d{4}/\d{2}/\d{2})\b", |c| match c.get(1) {
+            // A date with its time in a revision specifier
+            // (`//depot/...@2019/10/18:13:00:00`) goes whole: the hour
+            // depends on the clock as much as the day does.
+            rule(r"(/\d+ \()?\b(\d{4}/\d{2}/\d{2}(?::\d{2}:\d{2}:\d{2})?)\b", |c| match c.get(1) {
                 Some(keep) => format!("{}{}", keep.as_str(), &c[2]),
                 None => placeholder::DATE.into(),
             }),
@@ -108,6 +114,10 @@ impl Normaliser {
                 r"(Server uptime: |\.\.\. serverUptime )\d+:\d{2}:\d{2}",
                 |c| format!("{}{}", &c[1], placeholder::UPTIME),
             ),
+            // Ticket lifetimes left (`p4 login -s`, `p4 tickets`).
+            rule(r"(expires in )\d+ hours? \d+ minutes?", |c| {
+                format!("{}{}", &c[1], placeholder::EXPIRY)
+            }),
             // The client's ephemeral port in `Peer address`.
             rule(r"(Peer address: |\.\.\. peerAddress )([^\s:]+):\d+", |c| {
                 format!("{}{}:{}", &c[1], &c[2], placeholder::PORT)
@@ -231,6 +241,14 @@ mod tests {
             "Server date: [DATE] +0900 JST\n"
         );
         assert_eq!(n("Server uptime: 00:05:12\n"), "Server uptime: [UPTIME]\n");
+        assert_eq!(
+            n("User service ticket expires in 11 hours 59 minutes.\n"),
+            "User service ticket expires in [EXPIRY].\n"
+        );
+        assert_eq!(
+            n("//depot/...@2019/10/18:08:00:00 - no file(s) as of that date.\n"),
+            "//depot/...@[DATE] - no file(s) as of that date.\n"
+        );
         assert_eq!(
             n("... serverUptime 12:00:01\n"),
             "... serverUptime [UPTIME]\n"

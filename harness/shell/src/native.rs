@@ -76,6 +76,34 @@ impl ShellHost for NativeHost {
     }
 }
 
+/// Runs the command as another user (`sudo -u`), in `cwd`. As sudo does,
+/// the directory is entered before the user changes, so a command started
+/// from a folder the user cannot read (root's home, 0700) still runs: std's
+/// `Command::uid` would change the user first and then fail to enter it.
+fn as_user(cmd: &mut Command, cwd: &Path, uid: u32, gid: u32) {
+    let dir = std::ffi::CString::new(cwd.as_os_str().as_encoded_bytes()).ok();
+    // SAFETY: the closure runs in the forked child before exec and only
+    // makes async-signal-safe system calls (chdir, setgroups, setgid,
+    // setuid) on memory prepared before the fork.
+    unsafe {
+        cmd.pre_exec(move || {
+            if let Some(d) = &dir
+                && libc::chdir(d.as_ptr()) != 0
+            {
+                return Err(std::io::Error::last_os_error());
+            }
+            let groups = [gid as libc::gid_t];
+            if libc::setgroups(1, groups.as_ptr()) != 0
+                || libc::setgid(gid as libc::gid_t) != 0
+                || libc::setuid(uid as libc::uid_t) != 0
+            {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}
+
 fn run_native(fs: &HostFs, call: ProgramCall) -> Option<ProgramOutput> {
     let name = call.argv.first()?.clone();
     let program = find_program(&name, &call.env, &call.cwd)?;
@@ -84,7 +112,6 @@ fn run_native(fs: &HostFs, call: ProgramCall) -> Option<ProgramOutput> {
         .args(&call.argv[1..])
         .env_clear()
         .envs(&call.env)
-        .current_dir(&call.cwd)
         .stdin(if call.inherit.stdin {
             Stdio::inherit()
         } else {
@@ -100,10 +127,13 @@ fn run_native(fs: &HostFs, call: ProgramCall) -> Option<ProgramOutput> {
         } else {
             Stdio::piped()
         });
-    if current_user(fs).as_deref() != Some(call.user.as_str())
-        && let Some(u) = crate::accounts::user(fs, &call.user)
-    {
-        cmd.uid(u.uid).gid(u.gid);
+    match crate::accounts::user(fs, &call.user) {
+        Some(u) if current_user(fs).as_deref() != Some(call.user.as_str()) => {
+            as_user(&mut cmd, &call.cwd, u.uid, u.gid);
+        }
+        _ => {
+            cmd.current_dir(&call.cwd);
+        }
     }
     let mut child = match cmd.spawn() {
         Ok(c) => c,
