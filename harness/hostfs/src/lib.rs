@@ -214,7 +214,15 @@ impl HostFs {
             .create(true)
             .append(true)
             .open(self.real_path(p))?;
-        f.write_all(data)?;
+        let before = f.metadata()?.len();
+        if let Err(e) = f.write_all(data) {
+            // A real full disk takes part of the data (the slack of the
+            // file's last block) before it refuses; leave no torn record
+            // behind, so a failed journal append changes nothing, as it
+            // does under the simulated disk-full switch.
+            let _ = f.set_len(before);
+            return Err(e);
+        }
         let len = f.metadata()?.len();
         self.touch_mtime(p);
         Ok(len)

@@ -33,7 +33,8 @@ pub enum DbError {
     #[error("Unknown table '{0}'.")]
     UnknownTable(String),
     /// A db file could not be read or written.
-    #[error("Database open error on {table}!\n{op}: {table}: {source}")]
+    // The OS's text as p4d prints it, without Rust's `(os error N)`.
+    #[error("Database open error on {table}!\n{op}: {table}: {}", crate::client::os_error(source))]
     Io {
         /// Table name.
         table: String,
