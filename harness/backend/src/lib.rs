@@ -103,7 +103,10 @@ pub enum Fault {
     /// Stop it cleanly.
     Stop { machine: String, root: String },
     /// Start it again with its p4dctl configuration `name`.
-    Start { machine: String, p4dctl_name: String },
+    Start {
+        machine: String,
+        p4dctl_name: String,
+    },
     /// Freeze the p4d (a hung server).
     Pause { machine: String, root: String },
     /// Thaw it.
@@ -113,7 +116,11 @@ pub enum Fault {
     /// Restore it.
     Heal { a: String, b: String },
     /// Firewall a machine's inbound port.
-    BlockPort { machine: String, port: u16, mode: CutMode },
+    BlockPort {
+        machine: String,
+        port: u16,
+        mode: CutMode,
+    },
     /// Remove that rule.
     UnblockPort { machine: String, port: u16 },
     /// The file system under `path` refuses to grow.
@@ -121,10 +128,18 @@ pub enum Fault {
     /// It accepts writes again.
     DiskFree { machine: String, path: String },
     /// Truncate a file to `size` bytes.
-    Truncate { machine: String, path: String, size: u64 },
+    Truncate {
+        machine: String,
+        path: String,
+        size: u64,
+    },
     /// Flip the byte at `offset` of a file; a negative offset counts from
     /// the end (`-1` is the last byte).
-    Corrupt { machine: String, path: String, offset: i64 },
+    Corrupt {
+        machine: String,
+        path: String,
+        offset: i64,
+    },
     /// Move a machine's clock by `seconds`.
     ClockSkew { machine: String, seconds: i64 },
 }
@@ -178,7 +193,13 @@ pub trait Backend {
     fn read_file(&mut self, machine: &str, path: &str) -> Result<Vec<u8>, BackendError>;
 
     /// Writes a file on a machine (parents created), with permission bits.
-    fn write_file(&mut self, machine: &str, path: &str, data: &[u8], mode: u32) -> Result<(), BackendError>;
+    fn write_file(
+        &mut self,
+        machine: &str,
+        path: &str,
+        data: &[u8],
+        mode: u32,
+    ) -> Result<(), BackendError>;
 
     /// Injects a fault.
     fn fault(&mut self, fault: &Fault) -> Result<(), BackendError>;
@@ -191,7 +212,12 @@ pub trait Backend {
 
     /// Replaces the p4d release installed on a machine (a new binary or
     /// image); running servers keep running until restarted.
-    fn install(&mut self, machine: &str, version: &str, image: Option<&str>) -> Result<(), BackendError>;
+    fn install(
+        &mut self,
+        machine: &str,
+        version: &str,
+        image: Option<&str>,
+    ) -> Result<(), BackendError>;
 
     /// Tears everything down. Called once, also after failures.
     fn down(&mut self) -> Result<(), BackendError>;

@@ -27,13 +27,22 @@ pub fn run(args: CleanArgs) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let (chosen, spared): (Vec<Leftover>, Vec<Leftover>) = found.into_iter().partition(|l| args.all || !l.live);
-    let verb = if args.dry_run { "would remove" } else { "removing" };
+    let (chosen, spared): (Vec<Leftover>, Vec<Leftover>) =
+        found.into_iter().partition(|l| args.all || !l.live);
+    let verb = if args.dry_run {
+        "would remove"
+    } else {
+        "removing"
+    };
     for l in &chosen {
-        println!("{verb} {} {} (run {}, scenario {})", l.kind, l.name, l.run, l.scenario);
+        println!(
+            "{verb} {} {} (run {}, scenario {})",
+            l.kind, l.name, l.run, l.scenario
+        );
     }
     if !spared.is_empty() {
-        let runs: std::collections::BTreeSet<&str> = spared.iter().map(|l| l.run.as_str()).collect();
+        let runs: std::collections::BTreeSet<&str> =
+            spared.iter().map(|l| l.run.as_str()).collect();
         println!(
             "left {} resource(s) of {} run(s) whose p4ha process still runs; --all removes them too",
             spared.len(),
@@ -49,7 +58,10 @@ pub fn run(args: CleanArgs) -> ExitCode {
     }
     match cleanup::remove_leftovers(&chosen) {
         Ok(r) => {
-            println!("removed {} container(s), {} network(s), {} volume(s)", r.containers, r.networks, r.volumes);
+            println!(
+                "removed {} container(s), {} network(s), {} volume(s)",
+                r.containers, r.networks, r.volumes
+            );
             ExitCode::SUCCESS
         }
         Err(e) => {

@@ -11,6 +11,11 @@ pub fn factory(backend: BackendKind, image: Option<&str>) -> Option<BackendFacto
     if backend != BackendKind::Docker {
         return None;
     }
-    let base = DockerOptions { images: image.map(ImageChoice::parse).unwrap_or_default(), ..DockerOptions::default() };
-    Some(BackendFactory::new(move |scenario, keep| Ok(p4ha_docker::scenario::backend_for(scenario, &base, keep))))
+    let base = DockerOptions {
+        images: image.map(ImageChoice::parse).unwrap_or_default(),
+        ..DockerOptions::default()
+    };
+    Some(BackendFactory::new(move |scenario, keep| {
+        Ok(p4ha_docker::scenario::backend_for(scenario, &base, keep))
+    }))
 }

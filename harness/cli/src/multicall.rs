@@ -22,7 +22,9 @@ pub fn dispatch() -> Option<ExitCode> {
         "p4ha-fault" => p4ha_docker::helper::fault_main(args),
         "p4ha-idle" => p4ha_docker::helper::idle_main(),
         _ => match args.get(1).map(String::as_str) {
-            Some(program @ ("p4" | "p4d" | "p4dctl")) => p4ha_sim::native::main_for(program, args[2..].to_vec()),
+            Some(program @ ("p4" | "p4d" | "p4dctl")) => {
+                p4ha_sim::native::main_for(program, args[2..].to_vec())
+            }
             _ => return None,
         },
     };

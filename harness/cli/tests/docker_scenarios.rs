@@ -17,7 +17,8 @@ fn repo_root() -> PathBuf {
 }
 
 fn scenario_names() -> Vec<String> {
-    let list = p4ha_runner::load(&[repo_root().join("scenarios")]).expect("the seed scenarios load");
+    let list =
+        p4ha_runner::load(&[repo_root().join("scenarios")]).expect("the seed scenarios load");
     list.into_iter().map(|s| s.name).collect()
 }
 
@@ -33,7 +34,17 @@ fn seed_scenarios_pass_on_the_simulator_image() {
     // retries, p4dctl stops), not computing: more jobs than cores pay off.
     let out = Command::new(p4ha())
         .current_dir(repo_root())
-        .args(["run", "--backend", "docker", "--docker-image", "sim", "--plain", "--jobs", "6", "--junit"])
+        .args([
+            "run",
+            "--backend",
+            "docker",
+            "--docker-image",
+            "sim",
+            "--plain",
+            "--jobs",
+            "6",
+            "--junit",
+        ])
         .arg(&junit)
         .arg("scenarios")
         .output()
@@ -42,11 +53,22 @@ fn seed_scenarios_pass_on_the_simulator_image() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     eprintln!("{stdout}{stderr}");
     eprintln!("seed scenarios on docker: {:?}", started.elapsed());
-    assert_eq!(out.status.code(), Some(0), "the seed scenarios fail on docker:\n{stdout}\n{stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "the seed scenarios fail on docker:\n{stdout}\n{stderr}"
+    );
     let report = std::fs::read_to_string(&junit).expect("the JUnit report");
     for name in scenario_names() {
-        assert!(report.contains(&format!("name=\"{name}\"")), "{name} is missing from the JUnit report");
-        assert!(leftovers_of(&name).is_empty(), "{name} left resources on the engine: {:?}", leftovers_of(&name));
+        assert!(
+            report.contains(&format!("name=\"{name}\"")),
+            "{name} is missing from the JUnit report"
+        );
+        assert!(
+            leftovers_of(&name).is_empty(),
+            "{name} left resources on the engine: {:?}",
+            leftovers_of(&name)
+        );
     }
 }
 
@@ -72,7 +94,15 @@ fn an_interrupted_run_leaves_nothing_behind() {
     let file = dir.path().join("docker-interrupted.yaml");
     std::fs::write(&file, SLOW).expect("write the scenario");
     let mut child = Command::new(p4ha())
-        .args(["run", "--backend", "docker", "--docker-image", "sim", "--plain", "--snapshots"])
+        .args([
+            "run",
+            "--backend",
+            "docker",
+            "--docker-image",
+            "sim",
+            "--plain",
+            "--snapshots",
+        ])
         .arg(dir.path())
         .arg(&file)
         .stdout(Stdio::piped())
@@ -83,8 +113,14 @@ fn an_interrupted_run_leaves_nothing_behind() {
     // job is cancelled.
     let deadline = Instant::now() + Duration::from_secs(300);
     while leftovers_of("docker-interrupted").is_empty() {
-        assert!(Instant::now() < deadline, "the scenario's container never appeared");
-        assert!(child.try_wait().expect("wait").is_none(), "p4ha ended before it was interrupted");
+        assert!(
+            Instant::now() < deadline,
+            "the scenario's container never appeared"
+        );
+        assert!(
+            child.try_wait().expect("wait").is_none(),
+            "p4ha ended before it was interrupted"
+        );
         std::thread::sleep(Duration::from_millis(200));
     }
     // Let the bring-up finish so the interrupt lands in a running step.
@@ -96,5 +132,8 @@ fn an_interrupted_run_leaves_nothing_behind() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(143), "{stderr}");
     let left = leftovers_of("docker-interrupted");
-    assert!(left.is_empty(), "an interrupted run left {left:?}\n{stderr}");
+    assert!(
+        left.is_empty(),
+        "an interrupted run left {left:?}\n{stderr}"
+    );
 }

@@ -85,12 +85,16 @@ pub enum ReadError {
 pub fn single_file(tar_bytes: &[u8]) -> Result<Vec<u8>, ReadError> {
     let mut a = tar::Archive::new(tar_bytes);
     let mut entries = a.entries().map_err(|e| ReadError::Damaged(e.to_string()))?;
-    let Some(first) = entries.next() else { return Err(ReadError::Empty) };
+    let Some(first) = entries.next() else {
+        return Err(ReadError::Empty);
+    };
     let mut first = first.map_err(|e| ReadError::Damaged(e.to_string()))?;
     match first.header().entry_type() {
         tar::EntryType::Regular | tar::EntryType::Continuous => {
             let mut data = Vec::new();
-            first.read_to_end(&mut data).map_err(|e| ReadError::Damaged(e.to_string()))?;
+            first
+                .read_to_end(&mut data)
+                .map_err(|e| ReadError::Damaged(e.to_string()))?;
             Ok(data)
         }
         tar::EntryType::Directory => Err(ReadError::Directory),
@@ -105,7 +109,14 @@ mod tests {
 
     #[test]
     fn a_folder_is_not_a_file() {
-        let t = write(&[Entry::Dir { path: "standby".into(), mode: 0o755 }], 0).unwrap();
+        let t = write(
+            &[Entry::Dir {
+                path: "standby".into(),
+                mode: 0o755,
+            }],
+            0,
+        )
+        .unwrap();
         assert_eq!(single_file(&t), Err(ReadError::Directory));
         assert_eq!(single_file(&write(&[], 0).unwrap()), Err(ReadError::Empty));
     }

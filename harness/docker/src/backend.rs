@@ -8,12 +8,12 @@ use std::time::Duration;
 
 use bollard::Docker;
 use bollard::models::{
-    ContainerCreateBody, EndpointIpamConfig, EndpointSettings, HostConfig, Mount, MountType, NetworkingConfig,
-    VolumeCreateRequest,
+    ContainerCreateBody, EndpointIpamConfig, EndpointSettings, HostConfig, Mount, MountType,
+    NetworkingConfig, VolumeCreateRequest,
 };
 use bollard::query_parameters::{
-    CreateContainerOptions, DownloadFromContainerOptions, InspectContainerOptions, RemoveContainerOptions,
-    StartContainerOptions, UploadToContainerOptions,
+    CreateContainerOptions, DownloadFromContainerOptions, InspectContainerOptions,
+    RemoveContainerOptions, StartContainerOptions, UploadToContainerOptions,
 };
 use futures_util::StreamExt;
 use p4ha_backend::{Backend, BackendError, Exec, ExecOutput, Fault, Machine, Topology};
@@ -38,7 +38,11 @@ const HELPER_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Where the p4d binaries of Helix Core's packages are, for upgrades of
 /// real p4d machines: copied from the new image into the machine.
-const PACKAGE_BINARIES: &[&str] = &["/opt/perforce/sbin/p4d", "/opt/perforce/sbin/p4dctl", "/opt/perforce/bin/p4"];
+const PACKAGE_BINARIES: &[&str] = &[
+    "/opt/perforce/sbin/p4d",
+    "/opt/perforce/sbin/p4dctl",
+    "/opt/perforce/bin/p4",
+];
 
 /// One machine of a run.
 #[derive(Debug, Clone)]
@@ -92,12 +96,26 @@ fn other(what: &str, e: impl std::fmt::Display) -> BackendError {
 }
 
 fn is_not_found(e: &bollard::errors::Error) -> bool {
-    matches!(e, bollard::errors::Error::DockerResponseServerError { status_code: 404, .. })
+    matches!(
+        e,
+        bollard::errors::Error::DockerResponseServerError {
+            status_code: 404,
+            ..
+        }
+    )
 }
 
 /// A name Docker accepts in container and volume names.
 fn name_part(s: &str) -> String {
-    s.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' }).collect()
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 /// Images announced on the progress output already (once per process).
@@ -116,7 +134,11 @@ impl DockerBackend {
 
     /// A machine's container name.
     pub fn container(&self, machine: &str) -> Option<&str> {
-        self.run.as_ref()?.nodes.get(machine).map(|n| n.container.as_str())
+        self.run
+            .as_ref()?
+            .nodes
+            .get(machine)
+            .map(|n| n.container.as_str())
     }
 
     /// A machine's address on the run's network.
@@ -136,12 +158,17 @@ impl DockerBackend {
     }
 
     fn run(&self) -> Result<&Run, BackendError> {
-        self.run.as_ref().ok_or_else(|| BackendError::Other("the docker machines are not up".to_string()))
+        self.run
+            .as_ref()
+            .ok_or_else(|| BackendError::Other("the docker machines are not up".to_string()))
     }
 
     fn node(&self, machine: &str) -> Result<(&Run, &Node), BackendError> {
         let run = self.run()?;
-        let node = run.nodes.get(machine).ok_or_else(|| BackendError::UnknownMachine(machine.to_string()))?;
+        let node = run
+            .nodes
+            .get(machine)
+            .ok_or_else(|| BackendError::UnknownMachine(machine.to_string()))?;
         Ok((run, node))
     }
 
@@ -169,9 +196,12 @@ impl DockerBackend {
         let sim = || async {
             let exe = match &opts.executable {
                 Some(p) => p.clone(),
-                None => std::env::current_exe().map_err(|e| other("cannot find the p4ha executable", e))?,
+                None => std::env::current_exe()
+                    .map_err(|e| other("cannot find the p4ha executable", e))?,
             };
-            image::ensure_sim_image(docker, &exe, progress).await.map_err(err)
+            image::ensure_sim_image(docker, &exe, progress)
+                .await
+                .map_err(err)
         };
         match &opts.images {
             ImageChoice::Simulator => sim().await,
@@ -207,7 +237,10 @@ impl DockerBackend {
                 ImageKind::Simulator => format!("the p4ha simulator as p4d {}", machine.version),
                 ImageKind::Real => "real p4d".to_string(),
             };
-            self.progress(&format!("p4d {} machines run image {} ({what})", machine.version, image.name));
+            self.progress(&format!(
+                "p4d {} machines run image {} ({what})",
+                machine.version, image.name
+            ));
         }
     }
 
@@ -221,8 +254,11 @@ impl DockerBackend {
         progress: &(dyn Fn(&str) + Sync),
     ) -> Result<Run, BackendError> {
         let docker = &engine.docker;
-        let fixed: Vec<(String, Ipv4Addr)> =
-            topology.machines.iter().filter_map(|m| m.ip.map(|ip| (m.name.clone(), ip))).collect();
+        let fixed: Vec<(String, Ipv4Addr)> = topology
+            .machines
+            .iter()
+            .filter_map(|m| m.ip.map(|ip| (m.name.clone(), ip)))
+            .collect();
         let planned = network::plan_subnet(&fixed).map_err(BackendError::Other)?;
         let net_name = format!("p4ha-{id}");
         let subnet = network::create(
@@ -240,7 +276,8 @@ impl DockerBackend {
         for (m, image) in topology.machines.iter().zip(images) {
             let container = format!("p4ha-{id}-{}", name_part(&m.name));
             let mut env = m.env.clone();
-            env.entry("TZ".to_string()).or_insert_with(|| m.timezone.clone());
+            env.entry("TZ".to_string())
+                .or_insert_with(|| m.timezone.clone());
             let mut container_env = env.clone();
             if image.kind == ImageKind::Simulator {
                 container_env.insert(p4ha_sim::native::VERSION_ENV.to_string(), m.version.clone());
@@ -250,7 +287,13 @@ impl DockerBackend {
                 ImageKind::Real => REAL_DISK_SIZE,
             });
             let mut volumes = Vec::new();
-            for (k, root) in opts.disk_roots.get(&m.name).into_iter().flatten().enumerate() {
+            for (k, root) in opts
+                .disk_roots
+                .get(&m.name)
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
                 let root = root.trim_end_matches('/').to_string();
                 if !root.starts_with('/') || root.len() < 2 {
                     continue;
@@ -269,7 +312,12 @@ impl DockerBackend {
                         ..Default::default()
                     })
                     .await
-                    .map_err(|e| other(&format!("cannot create the volume for {} on {}", root, m.name), e))?;
+                    .map_err(|e| {
+                        other(
+                            &format!("cannot create the volume for {} on {}", root, m.name),
+                            e,
+                        )
+                    })?;
                 volumes.push((root, vol));
             }
             let mut aliases = vec![m.name.clone()];
@@ -280,7 +328,10 @@ impl DockerBackend {
             }
             let endpoint = EndpointSettings {
                 aliases: Some(aliases),
-                ipam_config: m.ip.map(|ip| EndpointIpamConfig { ipv4_address: Some(ip.to_string()), ..Default::default() }),
+                ipam_config: m.ip.map(|ip| EndpointIpamConfig {
+                    ipv4_address: Some(ip.to_string()),
+                    ..Default::default()
+                }),
                 ..Default::default()
             };
             let (entrypoint, cmd) = match image.kind {
@@ -288,13 +339,21 @@ impl DockerBackend {
                 // Any image with a POSIX shell idles the same way.
                 ImageKind::Real => (
                     Some(vec!["/bin/sh".to_string(), "-c".to_string()]),
-                    vec!["trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done".to_string()],
+                    vec![
+                        "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done"
+                            .to_string(),
+                    ],
                 ),
             };
             let body = ContainerCreateBody {
                 image: Some(image.name.clone()),
                 hostname: Some(m.hostname.clone()),
-                env: Some(container_env.iter().map(|(k, v)| format!("{k}={v}")).collect()),
+                env: Some(
+                    container_env
+                        .iter()
+                        .map(|(k, v)| format!("{k}={v}"))
+                        .collect(),
+                ),
                 entrypoint,
                 cmd: Some(cmd),
                 labels: Some(labels::for_run(id, &topology.name, Some(&m.name))),
@@ -324,7 +383,13 @@ impl DockerBackend {
             let name = container.clone();
             creations.push(async move {
                 docker
-                    .create_container(Some(CreateContainerOptions { name: Some(name.clone()), ..Default::default() }), body)
+                    .create_container(
+                        Some(CreateContainerOptions {
+                            name: Some(name.clone()),
+                            ..Default::default()
+                        }),
+                        body,
+                    )
                     .await
                     .map_err(|e| other(&format!("cannot create the container {name}"), e))?;
                 docker
@@ -359,11 +424,18 @@ impl DockerBackend {
             next_exec: 0,
         };
         // Addresses the engine chose, and what each machine needs inside.
-        let versions: BTreeMap<&str, &str> =
-            topology.machines.iter().map(|m| (m.name.as_str(), m.version.as_str())).collect();
+        let versions: BTreeMap<&str, &str> = topology
+            .machines
+            .iter()
+            .map(|m| (m.name.as_str(), m.version.as_str()))
+            .collect();
         let setups = run.nodes.iter_mut().map(|(name, node)| {
             let network = run.network.clone();
-            let version = versions.get(name.as_str()).copied().unwrap_or_default().to_string();
+            let version = versions
+                .get(name.as_str())
+                .copied()
+                .unwrap_or_default()
+                .to_string();
             async move {
                 if node.ip.is_unspecified() {
                     let info = docker
@@ -380,13 +452,21 @@ impl DockerBackend {
                 }
                 let entries = match node.image.kind {
                     ImageKind::Simulator => vec![Entry::File {
-                        path: p4ha_sim::native::VERSION_FILE.trim_start_matches('/').to_string(),
+                        path: p4ha_sim::native::VERSION_FILE
+                            .trim_start_matches('/')
+                            .to_string(),
                         data: format!("{version}\n").into_bytes(),
                         mode: 0o644,
                     }],
                     ImageKind::Real => vec![
-                        Entry::Dir { path: STATE_DIR.trim_start_matches('/').to_string(), mode: 0o755 },
-                        Entry::Dir { path: "etc/p4ha".to_string(), mode: 0o755 },
+                        Entry::Dir {
+                            path: STATE_DIR.trim_start_matches('/').to_string(),
+                            mode: 0o755,
+                        },
+                        Entry::Dir {
+                            path: "etc/p4ha".to_string(),
+                            mode: 0o755,
+                        },
                         Entry::File {
                             path: FAULT_PROGRAM.trim_start_matches('/').to_string(),
                             data: FAULT_SCRIPT.as_bytes().to_vec(),
@@ -394,7 +474,9 @@ impl DockerBackend {
                         },
                     ],
                 };
-                upload(docker, &node.container, "/", &entries).await.map_err(|e| other("cannot prepare a machine", e))
+                upload(docker, &node.container, "/", &entries)
+                    .await
+                    .map_err(|e| other("cannot prepare a machine", e))
             }
         });
         for r in futures_util::future::join_all(setups).await {
@@ -417,7 +499,8 @@ impl DockerBackend {
             timeout: Some(HELPER_TIMEOUT),
         };
         let container = node.container.clone();
-        let out = block_on(docker_exec::run(&docker, &container, req)).map_err(|e| exec_error(machine, e))?;
+        let out = block_on(docker_exec::run(&docker, &container, req))
+            .map_err(|e| exec_error(machine, e))?;
         match out.status {
             Some(0) => Ok(String::from_utf8_lossy(&out.stdout).into_owned()),
             status => {
@@ -427,13 +510,19 @@ impl DockerBackend {
                     Some(s) => format!("exit status {s}"),
                     None => "it did not finish".to_string(),
                 };
-                Err(BackendError::Other(format!("{} on {machine} failed ({how}): {text}", argv.join(" "))))
+                Err(BackendError::Other(format!(
+                    "{} on {machine} failed ({how}): {text}",
+                    argv.join(" ")
+                )))
             }
         }
     }
 
     fn network_fault(&mut self, fault: &Fault) -> Result<(), BackendError> {
-        let run = self.run.as_mut().ok_or_else(|| BackendError::Other("the docker machines are not up".to_string()))?;
+        let run = self
+            .run
+            .as_mut()
+            .ok_or_else(|| BackendError::Other("the docker machines are not up".to_string()))?;
         for m in fault_machines(fault) {
             if !run.nodes.contains_key(m) {
                 return Err(BackendError::UnknownMachine(m.to_string()));
@@ -441,36 +530,73 @@ impl DockerBackend {
         }
         // Commands for machines with iptables: (machine, script).
         let mut commands: Vec<(String, String)> = Vec::new();
-        let ip = |m: &str| run.nodes.get(m).map(|n| n.ip).unwrap_or(Ipv4Addr::UNSPECIFIED);
+        let ip = |m: &str| {
+            run.nodes
+                .get(m)
+                .map(|n| n.ip)
+                .unwrap_or(Ipv4Addr::UNSPECIFIED)
+        };
         match fault {
             Fault::Partition { a, b, mode } => {
                 if let Some(old) = run.net.partition(a, b, *mode) {
-                    commands.push((a.clone(), faults::iptables_partition(ip(b), old, Change::Delete)));
-                    commands.push((b.clone(), faults::iptables_partition(ip(a), old, Change::Delete)));
+                    commands.push((
+                        a.clone(),
+                        faults::iptables_partition(ip(b), old, Change::Delete),
+                    ));
+                    commands.push((
+                        b.clone(),
+                        faults::iptables_partition(ip(a), old, Change::Delete),
+                    ));
                 }
-                commands.push((a.clone(), faults::iptables_partition(ip(b), *mode, Change::Add)));
-                commands.push((b.clone(), faults::iptables_partition(ip(a), *mode, Change::Add)));
+                commands.push((
+                    a.clone(),
+                    faults::iptables_partition(ip(b), *mode, Change::Add),
+                ));
+                commands.push((
+                    b.clone(),
+                    faults::iptables_partition(ip(a), *mode, Change::Add),
+                ));
             }
             Fault::Heal { a, b } => {
                 if let Some(old) = run.net.heal(a, b) {
-                    commands.push((a.clone(), faults::iptables_partition(ip(b), old, Change::Delete)));
-                    commands.push((b.clone(), faults::iptables_partition(ip(a), old, Change::Delete)));
+                    commands.push((
+                        a.clone(),
+                        faults::iptables_partition(ip(b), old, Change::Delete),
+                    ));
+                    commands.push((
+                        b.clone(),
+                        faults::iptables_partition(ip(a), old, Change::Delete),
+                    ));
                 }
             }
-            Fault::BlockPort { machine, port, mode } => {
+            Fault::BlockPort {
+                machine,
+                port,
+                mode,
+            } => {
                 if let Some(old) = run.net.block(machine, *port, *mode) {
-                    commands.push((machine.clone(), faults::iptables_block(*port, old, Change::Delete)));
+                    commands.push((
+                        machine.clone(),
+                        faults::iptables_block(*port, old, Change::Delete),
+                    ));
                 }
-                commands.push((machine.clone(), faults::iptables_block(*port, *mode, Change::Add)));
+                commands.push((
+                    machine.clone(),
+                    faults::iptables_block(*port, *mode, Change::Add),
+                ));
             }
             Fault::UnblockPort { machine, port } => {
                 if let Some(old) = run.net.unblock(machine, *port) {
-                    commands.push((machine.clone(), faults::iptables_block(*port, old, Change::Delete)));
+                    commands.push((
+                        machine.clone(),
+                        faults::iptables_block(*port, old, Change::Delete),
+                    ));
                 }
             }
             _ => {}
         }
-        let ips: BTreeMap<String, Ipv4Addr> = run.nodes.iter().map(|(k, n)| (k.clone(), n.ip)).collect();
+        let ips: BTreeMap<String, Ipv4Addr> =
+            run.nodes.iter().map(|(k, n)| (k.clone(), n.ip)).collect();
         // The simulator's machines: rewrite each changed rules file.
         let mut files: Vec<(String, String)> = Vec::new();
         for (name, node) in &run.nodes {
@@ -492,7 +618,14 @@ impl DockerBackend {
             if kind != ImageKind::Real {
                 continue;
             }
-            let out = self.exec(&machine, &Exec { script: script.clone(), timeout: HELPER_TIMEOUT, ..Exec::default() })?;
+            let out = self.exec(
+                &machine,
+                &Exec {
+                    script: script.clone(),
+                    timeout: HELPER_TIMEOUT,
+                    ..Exec::default()
+                },
+            )?;
             if out.status != Some(0) {
                 let text = String::from_utf8_lossy(&out.stderr).trim_end().to_string();
                 return Err(BackendError::Other(format!(
@@ -541,7 +674,10 @@ impl DockerBackend {
         block_on(async move {
             docker
                 .create_container(
-                    Some(CreateContainerOptions { name: Some(temp.clone()), ..Default::default() }),
+                    Some(CreateContainerOptions {
+                        name: Some(temp.clone()),
+                        ..Default::default()
+                    }),
                     ContainerCreateBody {
                         image: Some(image.clone()),
                         entrypoint: Some(vec!["/bin/true".to_string()]),
@@ -555,22 +691,36 @@ impl DockerBackend {
             for path in PACKAGE_BINARIES {
                 let copied = async {
                     let tar = download(&docker, &temp, path).await?;
-                    let parent = Path::new(path).parent().map_or("/".to_string(), |p| p.display().to_string());
+                    let parent = Path::new(path)
+                        .parent()
+                        .map_or("/".to_string(), |p| p.display().to_string());
                     docker
                         .upload_to_container(
                             &container,
-                            Some(UploadToContainerOptions { path: parent, ..Default::default() }),
+                            Some(UploadToContainerOptions {
+                                path: parent,
+                                ..Default::default()
+                            }),
                             bollard::body_full(tar.into()),
                         )
                         .await
                 };
                 if let Err(e) = copied.await {
-                    result = Err(other(&format!("cannot install {path} from image {image} on {machine}"), e));
+                    result = Err(other(
+                        &format!("cannot install {path} from image {image} on {machine}"),
+                        e,
+                    ));
                     break;
                 }
             }
             let _ = docker
-                .remove_container(&temp, Some(RemoveContainerOptions { force: true, ..Default::default() }))
+                .remove_container(
+                    &temp,
+                    Some(RemoveContainerOptions {
+                        force: true,
+                        ..Default::default()
+                    }),
+                )
                 .await;
             result
         })
@@ -592,17 +742,26 @@ fn env_list(env: &BTreeMap<String, String>) -> Vec<String> {
 
 fn exec_error(machine: &str, e: bollard::errors::Error) -> BackendError {
     match &e {
-        bollard::errors::Error::DockerResponseServerError { status_code: 404 | 409, message } => {
-            BackendError::Unavailable(format!("machine '{machine}' is down: {message}"))
-        }
+        bollard::errors::Error::DockerResponseServerError {
+            status_code: 404 | 409,
+            message,
+        } => BackendError::Unavailable(format!("machine '{machine}' is down: {message}")),
         _ => BackendError::Other(format!("running a command on {machine}: {e}")),
     }
 }
 
 /// The tar archive of `path` from a container.
-async fn download(docker: &Docker, container: &str, path: &str) -> Result<Vec<u8>, bollard::errors::Error> {
-    let mut stream =
-        docker.download_from_container(container, Some(DownloadFromContainerOptions { path: path.to_string() }));
+async fn download(
+    docker: &Docker,
+    container: &str,
+    path: &str,
+) -> Result<Vec<u8>, bollard::errors::Error> {
+    let mut stream = docker.download_from_container(
+        container,
+        Some(DownloadFromContainerOptions {
+            path: path.to_string(),
+        }),
+    );
     let mut bytes = Vec::new();
     while let Some(chunk) = stream.next().await {
         bytes.extend_from_slice(&chunk?);
@@ -611,13 +770,25 @@ async fn download(docker: &Docker, container: &str, path: &str) -> Result<Vec<u8
 }
 
 /// Writes `entries` (paths relative to `dir`) into a container.
-async fn upload(docker: &Docker, container: &str, dir: &str, entries: &[Entry]) -> Result<(), bollard::errors::Error> {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    let tar = archive::write(entries, now).map_err(|e| bollard::errors::Error::IOError { err: e })?;
+async fn upload(
+    docker: &Docker,
+    container: &str,
+    dir: &str,
+    entries: &[Entry],
+) -> Result<(), bollard::errors::Error> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let tar =
+        archive::write(entries, now).map_err(|e| bollard::errors::Error::IOError { err: e })?;
     docker
         .upload_to_container(
             container,
-            Some(UploadToContainerOptions { path: dir.to_string(), ..Default::default() }),
+            Some(UploadToContainerOptions {
+                path: dir.to_string(),
+                ..Default::default()
+            }),
             bollard::body_full(tar.into()),
         )
         .await
@@ -630,12 +801,15 @@ impl Backend for DockerBackend {
 
     fn up(&mut self, topology: &Topology) -> Result<(), BackendError> {
         if self.run.is_some() {
-            return Err(BackendError::Other("the docker machines are already up".to_string()));
+            return Err(BackendError::Other(
+                "the docker machines are already up".to_string(),
+            ));
         }
         if self.opts.handle_signals {
             cleanup::install_interrupt_handler();
         }
-        let engine = block_on(Engine::connect()).map_err(|e| BackendError::Unavailable(e.to_string()))?;
+        let engine =
+            block_on(Engine::connect()).map_err(|e| BackendError::Unavailable(e.to_string()))?;
         let show = self.opts.progress;
         let progress = move |line: &str| {
             if show {
@@ -644,14 +818,21 @@ impl Backend for DockerBackend {
         };
         let mut images = Vec::new();
         for m in &topology.machines {
-            let image =
-                block_on(Self::resolve_image(&engine.docker, &self.opts, &m.version, m.image.as_deref(), &progress))?;
+            let image = block_on(Self::resolve_image(
+                &engine.docker,
+                &self.opts,
+                &m.version,
+                m.image.as_deref(),
+                &progress,
+            ))?;
             self.announce(m, &image);
             images.push(image);
         }
         let id = RunId::new(&topology.name);
         cleanup::register(&id);
-        let created = block_on(Self::create(&engine, &self.opts, &id, topology, &images, &progress));
+        let created = block_on(Self::create(
+            &engine, &self.opts, &id, topology, &images, &progress,
+        ));
         match created {
             Ok(run) => {
                 self.run = Some(run);
@@ -669,32 +850,51 @@ impl Backend for DockerBackend {
     }
 
     fn exec(&mut self, machine: &str, exec: &Exec) -> Result<ExecOutput, BackendError> {
-        let run = self.run.as_mut().ok_or_else(|| BackendError::Other("the docker machines are not up".to_string()))?;
+        let run = self
+            .run
+            .as_mut()
+            .ok_or_else(|| BackendError::Other("the docker machines are not up".to_string()))?;
         run.next_exec += 1;
         let n = run.next_exec;
-        let node = run.nodes.get(machine).ok_or_else(|| BackendError::UnknownMachine(machine.to_string()))?;
+        let node = run
+            .nodes
+            .get(machine)
+            .ok_or_else(|| BackendError::UnknownMachine(machine.to_string()))?;
         let docker = run.engine.docker.clone();
         let mut env = node.env.clone();
         for (k, v) in &exec.env {
             env.insert(k.clone(), v.clone());
         }
-        let cwd = exec.cwd.clone().or_else(|| env.get("HOME").cloned()).unwrap_or_else(|| "/".to_string());
+        let cwd = exec
+            .cwd
+            .clone()
+            .or_else(|| env.get("HOME").cloned())
+            .unwrap_or_else(|| "/".to_string());
         let pid_file = format!("{STATE_DIR}/exec.{n}");
         let req = ExecRequest {
             argv: docker_exec::wrapped_script(&exec.script, &pid_file),
             env: env_list(&env),
             cwd: Some(cwd),
             stdin: exec.stdin.clone(),
-            timeout: Some(if exec.timeout.is_zero() { DEFAULT_EXEC_TIMEOUT } else { exec.timeout }),
+            timeout: Some(if exec.timeout.is_zero() {
+                DEFAULT_EXEC_TIMEOUT
+            } else {
+                exec.timeout
+            }),
         };
         let container = node.container.clone();
-        let out = block_on(docker_exec::run(&docker, &container, req)).map_err(|e| exec_error(machine, e))?;
+        let out = block_on(docker_exec::run(&docker, &container, req))
+            .map_err(|e| exec_error(machine, e))?;
         if out.status.is_none() {
             // The command overran: kill it and everything it started, as
             // the simulator ends a command at its time limit.
             let _ = self.helper(machine, &["kill-tree", &pid_file]);
         }
-        Ok(ExecOutput { stdout: out.stdout, stderr: out.stderr, status: out.status.map(|s| s as i32) })
+        Ok(ExecOutput {
+            stdout: out.stdout,
+            stderr: out.stderr,
+            status: out.status.map(|s| s as i32),
+        })
     }
 
     fn read_file(&mut self, machine: &str, path: &str) -> Result<Vec<u8>, BackendError> {
@@ -710,13 +910,24 @@ impl Backend for DockerBackend {
         let docker = run.engine.docker.clone();
         let container = node.container.clone();
         let p = path.to_string();
-        let tar = block_on(async move { download(&docker, &container, &p).await }).map_err(|e| {
-            if is_not_found(&e) { file_err("No such file or directory".to_string()) } else { file_err(e.to_string()) }
-        })?;
+        let tar =
+            block_on(async move { download(&docker, &container, &p).await }).map_err(|e| {
+                if is_not_found(&e) {
+                    file_err("No such file or directory".to_string())
+                } else {
+                    file_err(e.to_string())
+                }
+            })?;
         archive::single_file(&tar).map_err(|e| file_err(e.to_string()))
     }
 
-    fn write_file(&mut self, machine: &str, path: &str, data: &[u8], mode: u32) -> Result<(), BackendError> {
+    fn write_file(
+        &mut self,
+        machine: &str,
+        path: &str,
+        data: &[u8],
+        mode: u32,
+    ) -> Result<(), BackendError> {
         let file_err = |reason: String| BackendError::File {
             machine: machine.to_string(),
             path: path.to_string(),
@@ -730,22 +941,35 @@ impl Backend for DockerBackend {
             return Err(file_err("not an absolute path".to_string()));
         }
         let parent = parent.display().to_string();
-        let entries =
-            vec![Entry::File { path: name.to_string_lossy().into_owned(), data: data.to_vec(), mode: mode & 0o7777 }];
+        let entries = vec![Entry::File {
+            path: name.to_string_lossy().into_owned(),
+            data: data.to_vec(),
+            mode: mode & 0o7777,
+        }];
         let (run, node) = self.node(machine)?;
         let docker = run.engine.docker.clone();
         let container = node.container.clone();
         let attempt = |docker: Docker, container: String, parent: String, entries: Vec<Entry>| {
             block_on(async move { upload(&docker, &container, &parent, &entries).await })
         };
-        match attempt(docker.clone(), container.clone(), parent.clone(), entries.clone()) {
+        match attempt(
+            docker.clone(),
+            container.clone(),
+            parent.clone(),
+            entries.clone(),
+        ) {
             Ok(()) => Ok(()),
             Err(e) if is_not_found(&e) => {
                 // The engine writes into existing folders only.
-                let mkdir = Exec { script: format!("mkdir -p {}", p4ha_sim_quote(&parent)), ..Exec::default() };
+                let mkdir = Exec {
+                    script: format!("mkdir -p {}", p4ha_sim_quote(&parent)),
+                    ..Exec::default()
+                };
                 let out = self.exec(machine, &mkdir)?;
                 if out.status != Some(0) {
-                    return Err(file_err(String::from_utf8_lossy(&out.stderr).trim_end().to_string()));
+                    return Err(file_err(
+                        String::from_utf8_lossy(&out.stderr).trim_end().to_string(),
+                    ));
                 }
                 attempt(docker, container, parent, entries).map_err(|e| file_err(e.to_string()))
             }
@@ -755,12 +979,24 @@ impl Backend for DockerBackend {
 
     fn fault(&mut self, fault: &Fault) -> Result<(), BackendError> {
         match fault {
-            Fault::Crash { machine, root } => self.helper(machine, &["signal", "KILL", root]).map(drop),
+            Fault::Crash { machine, root } => {
+                self.helper(machine, &["signal", "KILL", root]).map(drop)
+            }
             Fault::Stop { machine, root } => self.helper(machine, &["stop", root]).map(drop),
-            Fault::Pause { machine, root } => self.helper(machine, &["signal", "STOP", root]).map(drop),
-            Fault::Resume { machine, root } => self.helper(machine, &["signal", "CONT", root]).map(drop),
-            Fault::Start { machine, p4dctl_name } => {
-                let exec = Exec { script: format!("p4dctl start {}", p4ha_sim_quote(p4dctl_name)), ..Exec::default() };
+            Fault::Pause { machine, root } => {
+                self.helper(machine, &["signal", "STOP", root]).map(drop)
+            }
+            Fault::Resume { machine, root } => {
+                self.helper(machine, &["signal", "CONT", root]).map(drop)
+            }
+            Fault::Start {
+                machine,
+                p4dctl_name,
+            } => {
+                let exec = Exec {
+                    script: format!("p4dctl start {}", p4ha_sim_quote(p4dctl_name)),
+                    ..Exec::default()
+                };
                 let out = self.exec(machine, &exec)?;
                 match out.status {
                     Some(0) => Ok(()),
@@ -778,9 +1014,10 @@ impl Backend for DockerBackend {
                     }
                 }
             }
-            Fault::Partition { .. } | Fault::Heal { .. } | Fault::BlockPort { .. } | Fault::UnblockPort { .. } => {
-                self.network_fault(fault)
-            }
+            Fault::Partition { .. }
+            | Fault::Heal { .. }
+            | Fault::BlockPort { .. }
+            | Fault::UnblockPort { .. } => self.network_fault(fault),
             Fault::DiskFull { machine, path } => {
                 let root = self.volume_of(machine, path)?;
                 self.helper(machine, &["fill", &root]).map(drop)
@@ -789,12 +1026,20 @@ impl Backend for DockerBackend {
                 let root = self.volume_of(machine, path)?;
                 self.helper(machine, &["free", &root]).map(drop)
             }
-            Fault::Truncate { machine, path, size } => {
-                self.helper(machine, &["truncate", path, &size.to_string()]).map(drop)
-            }
-            Fault::Corrupt { machine, path, offset } => {
-                self.helper(machine, &["corrupt", path, &offset.to_string()]).map(drop)
-            }
+            Fault::Truncate {
+                machine,
+                path,
+                size,
+            } => self
+                .helper(machine, &["truncate", path, &size.to_string()])
+                .map(drop),
+            Fault::Corrupt {
+                machine,
+                path,
+                offset,
+            } => self
+                .helper(machine, &["corrupt", path, &offset.to_string()])
+                .map(drop),
             Fault::ClockSkew { machine, seconds } => {
                 let (_, node) = self.node(machine)?;
                 if node.image.kind != ImageKind::Simulator {
@@ -806,7 +1051,12 @@ impl Backend for DockerBackend {
                     });
                 }
                 let skew = node.skew + seconds;
-                self.write_file(machine, p4ha_sim::native::SKEW_FILE, format!("{skew}\n").as_bytes(), 0o644)?;
+                self.write_file(
+                    machine,
+                    p4ha_sim::native::SKEW_FILE,
+                    format!("{skew}\n").as_bytes(),
+                    0o644,
+                )?;
                 if let Some(n) = self.run.as_mut().and_then(|r| r.nodes.get_mut(machine)) {
                     n.skew = skew;
                 }
@@ -821,10 +1071,18 @@ impl Backend for DockerBackend {
     }
 
     fn now(&self) -> i64 {
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0)
     }
 
-    fn install(&mut self, machine: &str, version: &str, image: Option<&str>) -> Result<(), BackendError> {
+    fn install(
+        &mut self,
+        machine: &str,
+        version: &str,
+        image: Option<&str>,
+    ) -> Result<(), BackendError> {
         let (run, node) = self.node(machine)?;
         match node.image.kind {
             ImageKind::Simulator => {
@@ -842,7 +1100,12 @@ impl Backend for DockerBackend {
                         });
                     }
                 }
-                self.write_file(machine, p4ha_sim::native::VERSION_FILE, format!("{version}\n").as_bytes(), 0o644)
+                self.write_file(
+                    machine,
+                    p4ha_sim::native::VERSION_FILE,
+                    format!("{version}\n").as_bytes(),
+                    0o644,
+                )
             }
             ImageKind::Real => {
                 let name = match (image, &self.opts.images) {
@@ -856,7 +1119,9 @@ impl Backend for DockerBackend {
     }
 
     fn down(&mut self) -> Result<(), BackendError> {
-        let Some(run) = self.run.take() else { return Ok(()) };
+        let Some(run) = self.run.take() else {
+            return Ok(());
+        };
         if self.opts.keep {
             self.progress(&format!(
                 "kept the containers of run {} (network {}); `p4ha clean` removes them",

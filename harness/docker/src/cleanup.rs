@@ -11,7 +11,8 @@ use std::sync::{Mutex, Once};
 
 use bollard::Docker;
 use bollard::query_parameters::{
-    ListContainersOptions, ListNetworksOptions, ListVolumesOptions, RemoveContainerOptions, RemoveVolumeOptions,
+    ListContainersOptions, ListNetworksOptions, ListVolumesOptions, RemoveContainerOptions,
+    RemoveVolumeOptions,
 };
 
 use crate::engine::{self, Engine, EngineError};
@@ -36,7 +37,10 @@ pub fn unregister(run: &RunId) {
 
 /// The runs of this process with resources.
 pub fn registered() -> Vec<RunId> {
-    ACTIVE.lock().map(|a| a.iter().cloned().collect()).unwrap_or_default()
+    ACTIVE
+        .lock()
+        .map(|a| a.iter().cloned().collect())
+        .unwrap_or_default()
 }
 
 /// How many resources were removed.
@@ -65,46 +69,77 @@ pub async fn remove_run(docker: &Docker, run: &str) -> Result<Removed, String> {
     let mut removed = Removed::default();
     let mut errors = Vec::new();
     let containers = docker
-        .list_containers(Some(ListContainersOptions { all: true, filters: Some(filter.clone()), ..Default::default() }))
+        .list_containers(Some(ListContainersOptions {
+            all: true,
+            filters: Some(filter.clone()),
+            ..Default::default()
+        }))
         .await
         .map_err(|e| e.to_string())?;
-    let removals = containers.iter().filter_map(|c| c.id.clone()).map(|id| async move {
-        let r = docker
-            .remove_container(&id, Some(RemoveContainerOptions { force: true, v: true, ..Default::default() }))
-            .await;
-        (id, r)
-    });
+    let removals = containers
+        .iter()
+        .filter_map(|c| c.id.clone())
+        .map(|id| async move {
+            let r = docker
+                .remove_container(
+                    &id,
+                    Some(RemoveContainerOptions {
+                        force: true,
+                        v: true,
+                        ..Default::default()
+                    }),
+                )
+                .await;
+            (id, r)
+        });
     for (id, r) in futures_util::future::join_all(removals).await {
         match r {
             Ok(()) => removed.containers += 1,
-            Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. }) => {}
+            Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 404, ..
+            }) => {}
             Err(e) => errors.push(format!("container {id}: {e}")),
         }
     }
     let volumes = docker
-        .list_volumes(Some(ListVolumesOptions { filters: Some(filter.clone()) }))
+        .list_volumes(Some(ListVolumesOptions {
+            filters: Some(filter.clone()),
+        }))
         .await
         .map_err(|e| e.to_string())?;
     for v in volumes.volumes.unwrap_or_default() {
-        match docker.remove_volume(&v.name, Some(RemoveVolumeOptions { force: true })).await {
+        match docker
+            .remove_volume(&v.name, Some(RemoveVolumeOptions { force: true }))
+            .await
+        {
             Ok(()) => removed.volumes += 1,
-            Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. }) => {}
+            Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 404, ..
+            }) => {}
             Err(e) => errors.push(format!("volume {}: {e}", v.name)),
         }
     }
     let networks = docker
-        .list_networks(Some(ListNetworksOptions { filters: Some(filter) }))
+        .list_networks(Some(ListNetworksOptions {
+            filters: Some(filter),
+        }))
         .await
         .map_err(|e| e.to_string())?;
     for n in networks {
         let Some(id) = n.id else { continue };
         match docker.remove_network(&id).await {
             Ok(()) => removed.networks += 1,
-            Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. }) => {}
+            Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 404, ..
+            }) => {}
             Err(e) => errors.push(format!("network {}: {e}", n.name.unwrap_or(id))),
         }
     }
-    if errors.is_empty() { Ok(removed) } else { Err(errors.join("; ")) }
+    if errors.is_empty() {
+        Ok(removed)
+    } else {
+        Err(errors.join("; "))
+    }
 }
 
 /// Removes the resources of every run of this process that has any.
@@ -126,7 +161,11 @@ pub fn remove_registered() -> Result<Removed, String> {
                 Err(e) => errors.push(e),
             }
         }
-        if errors.is_empty() { Ok(total) } else { Err(errors.join("; ")) }
+        if errors.is_empty() {
+            Ok(total)
+        } else {
+            Err(errors.join("; "))
+        }
     })
 }
 
@@ -212,7 +251,9 @@ pub struct Leftover {
 /// Whether the process `HOST:PID` still runs here (unknown hosts count as
 /// live: their runs may be going on).
 fn owner_alive(owner: &str) -> bool {
-    let Some((host, pid)) = owner.rsplit_once(':') else { return false };
+    let Some((host, pid)) = owner.rsplit_once(':') else {
+        return false;
+    };
     if host != labels::this_host() {
         return true;
     }
@@ -221,7 +262,10 @@ fn owner_alive(owner: &str) -> bool {
     }
     std::fs::read_to_string(format!("/proc/{pid}/stat"))
         .ok()
-        .and_then(|s| s.rsplit_once(')').map(|(_, rest)| !rest.trim_start().starts_with('Z')))
+        .and_then(|s| {
+            s.rsplit_once(')')
+                .map(|(_, rest)| !rest.trim_start().starts_with('Z'))
+        })
         .unwrap_or(false)
 }
 
@@ -248,21 +292,39 @@ pub fn find_leftovers() -> Result<Vec<Leftover>, EngineError> {
             }
         };
         let containers = d
-            .list_containers(Some(ListContainersOptions { all: true, filters: Some(filter.clone()), ..Default::default() }))
+            .list_containers(Some(ListContainersOptions {
+                all: true,
+                filters: Some(filter.clone()),
+                ..Default::default()
+            }))
             .await
             .map_err(unreachable)?;
         for c in containers {
-            let name = c.names.and_then(|n| n.first().cloned()).unwrap_or_default().trim_start_matches('/').to_string();
+            let name = c
+                .names
+                .and_then(|n| n.first().cloned())
+                .unwrap_or_default()
+                .trim_start_matches('/')
+                .to_string();
             let l: BTreeMap<String, String> = c.labels.unwrap_or_default().into_iter().collect();
             out.push(leftover(Kind::Container, name, &l));
         }
-        let volumes =
-            d.list_volumes(Some(ListVolumesOptions { filters: Some(filter.clone()) })).await.map_err(unreachable)?;
+        let volumes = d
+            .list_volumes(Some(ListVolumesOptions {
+                filters: Some(filter.clone()),
+            }))
+            .await
+            .map_err(unreachable)?;
         for v in volumes.volumes.unwrap_or_default() {
             let l: BTreeMap<String, String> = v.labels.into_iter().collect();
             out.push(leftover(Kind::Volume, v.name, &l));
         }
-        let networks = d.list_networks(Some(ListNetworksOptions { filters: Some(filter) })).await.map_err(unreachable)?;
+        let networks = d
+            .list_networks(Some(ListNetworksOptions {
+                filters: Some(filter),
+            }))
+            .await
+            .map_err(unreachable)?;
         for n in networks {
             let l: BTreeMap<String, String> = n.labels.unwrap_or_default().into_iter().collect();
             out.push(leftover(Kind::Network, n.name.unwrap_or_default(), &l));
@@ -274,7 +336,11 @@ pub fn find_leftovers() -> Result<Vec<Leftover>, EngineError> {
 
 /// Removes the runs of `leftovers` (every resource of each run, by label).
 pub fn remove_leftovers(leftovers: &[Leftover]) -> Result<Removed, String> {
-    let runs: BTreeSet<String> = leftovers.iter().map(|l| l.run.clone()).filter(|r| !r.is_empty()).collect();
+    let runs: BTreeSet<String> = leftovers
+        .iter()
+        .map(|l| l.run.clone())
+        .filter(|r| !r.is_empty())
+        .collect();
     engine::block_on(async move {
         let engine = Engine::connect().await.map_err(|e| e.to_string())?;
         let mut total = Removed::default();
@@ -285,7 +351,11 @@ pub fn remove_leftovers(leftovers: &[Leftover]) -> Result<Removed, String> {
                 Err(e) => errors.push(e),
             }
         }
-        if errors.is_empty() { Ok(total) } else { Err(errors.join("; ")) }
+        if errors.is_empty() {
+            Ok(total)
+        } else {
+            Err(errors.join("; "))
+        }
     })
 }
 

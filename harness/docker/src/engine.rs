@@ -31,7 +31,10 @@ pub enum EngineError {
 
 /// The engine's address: `DOCKER_HOST`, else the local socket.
 pub fn endpoint() -> String {
-    std::env::var("DOCKER_HOST").ok().filter(|h| !h.is_empty()).unwrap_or_else(|| DEFAULT_ENDPOINT.to_string())
+    std::env::var("DOCKER_HOST")
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| DEFAULT_ENDPOINT.to_string())
 }
 
 /// A connected engine.
@@ -55,9 +58,14 @@ impl Engine {
             endpoint: endpoint.clone(),
             reason: e.to_string(),
         };
-        let docker = Docker::connect_with_defaults().map_err(|e| unreachable(&e))?.with_timeout(REQUEST_TIMEOUT);
+        let docker = Docker::connect_with_defaults()
+            .map_err(|e| unreachable(&e))?
+            .with_timeout(REQUEST_TIMEOUT);
         // The engine may be older than the client's API: speak its version.
-        let docker = docker.negotiate_version().await.map_err(|e| unreachable(&e))?;
+        let docker = docker
+            .negotiate_version()
+            .await
+            .map_err(|e| unreachable(&e))?;
         docker.ping().await.map_err(|e| unreachable(&e))?;
         let v = docker.version().await.map_err(|e| unreachable(&e))?;
         Ok(Engine {
@@ -74,7 +82,10 @@ impl Engine {
 pub fn engine_available() -> Result<String, EngineError> {
     block_on(async {
         let e = Engine::connect().await?;
-        Ok(format!("{} (API {}) at {}", e.version, e.api_version, e.endpoint))
+        Ok(format!(
+            "{} (API {}) at {}",
+            e.version, e.api_version, e.endpoint
+        ))
     })
 }
 

@@ -47,7 +47,11 @@ pub struct Finished {
 const EXIT_CODE_WAIT: Duration = Duration::from_secs(10);
 
 /// Runs `req` in `container` as root.
-pub async fn run(docker: &Docker, container: &str, req: ExecRequest) -> Result<Finished, bollard::errors::Error> {
+pub async fn run(
+    docker: &Docker,
+    container: &str,
+    req: ExecRequest,
+) -> Result<Finished, bollard::errors::Error> {
     let with_stdin = !req.stdin.is_empty();
     let created = docker
         .create_exec(
@@ -66,9 +70,20 @@ pub async fn run(docker: &Docker, container: &str, req: ExecRequest) -> Result<F
         )
         .await?;
     let started = docker
-        .start_exec(&created.id, Some(StartExecOptions { detach: false, tty: false, output_capacity: Some(1 << 20) }))
+        .start_exec(
+            &created.id,
+            Some(StartExecOptions {
+                detach: false,
+                tty: false,
+                output_capacity: Some(1 << 20),
+            }),
+        )
         .await?;
-    let StartExecResults::Attached { mut output, mut input } = started else {
+    let StartExecResults::Attached {
+        mut output,
+        mut input,
+    } = started
+    else {
         return Err(bollard::errors::Error::DockerResponseServerError {
             status_code: 500,
             message: "the engine started the command detached".to_string(),
@@ -89,7 +104,9 @@ pub async fn run(docker: &Docker, container: &str, req: ExecRequest) -> Result<F
         let read = async {
             while let Some(item) = output.next().await {
                 match item? {
-                    LogOutput::StdOut { message } | LogOutput::Console { message } => stdout.extend_from_slice(&message),
+                    LogOutput::StdOut { message } | LogOutput::Console { message } => {
+                        stdout.extend_from_slice(&message)
+                    }
                     LogOutput::StdErr { message } => stderr.extend_from_slice(&message),
                     LogOutput::StdIn { .. } => {}
                 }
@@ -104,17 +121,31 @@ pub async fn run(docker: &Docker, container: &str, req: ExecRequest) -> Result<F
         None => Some(drain.await),
     };
     match drained {
-        None => return Ok(Finished { stdout, stderr, status: None }),
+        None => {
+            return Ok(Finished {
+                stdout,
+                stderr,
+                status: None,
+            });
+        }
         Some(r) => r?,
     }
     let deadline = tokio::time::Instant::now() + EXIT_CODE_WAIT;
     loop {
         let inspected = docker.inspect_exec(&created.id).await?;
         if inspected.running != Some(true) {
-            return Ok(Finished { stdout, stderr, status: inspected.exit_code });
+            return Ok(Finished {
+                stdout,
+                stderr,
+                status: inspected.exit_code,
+            });
         }
         if tokio::time::Instant::now() >= deadline {
-            return Ok(Finished { stdout, stderr, status: None });
+            return Ok(Finished {
+                stdout,
+                stderr,
+                status: None,
+            });
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }

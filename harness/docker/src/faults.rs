@@ -26,7 +26,11 @@ pub struct NetState {
 }
 
 fn pair(a: &str, b: &str) -> (String, String) {
-    if a <= b { (a.to_string(), b.to_string()) } else { (b.to_string(), a.to_string()) }
+    if a <= b {
+        (a.to_string(), b.to_string())
+    } else {
+        (b.to_string(), a.to_string())
+    }
 }
 
 fn block_mode(mode: CutMode) -> BlockMode {
@@ -78,7 +82,9 @@ impl NetState {
             if m != machine
                 && let Some(ip) = ips.get(m)
             {
-                rules.blocks.insert(SocketAddr::new((*ip).into(), *port), block_mode(*mode));
+                rules
+                    .blocks
+                    .insert(SocketAddr::new((*ip).into(), *port), block_mode(*mode));
             }
         }
         rules
@@ -124,9 +130,13 @@ pub fn iptables_partition(peer: Ipv4Addr, mode: CutMode, change: Change) -> Stri
 pub fn iptables_block(port: u16, mode: CutMode, change: Change) -> String {
     let v = verb(change);
     match mode {
-        CutMode::Refuse => format!("iptables -w {v} INPUT ! -i lo -p tcp --dport {port} -j REJECT --reject-with tcp-reset"),
+        CutMode::Refuse => format!(
+            "iptables -w {v} INPUT ! -i lo -p tcp --dport {port} -j REJECT --reject-with tcp-reset"
+        ),
         CutMode::Reject => {
-            format!("iptables -w {v} INPUT ! -i lo -p tcp --dport {port} -j REJECT --reject-with icmp-host-prohibited")
+            format!(
+                "iptables -w {v} INPUT ! -i lo -p tcp --dport {port} -j REJECT --reject-with icmp-host-prohibited"
+            )
         }
         CutMode::Drop => format!("iptables -w {v} INPUT ! -i lo -p tcp --dport {port} -j DROP"),
     }
@@ -147,9 +157,15 @@ mod tests {
         s.partition("standby", "master", CutMode::Reject);
         s.block("master", 1666, CutMode::Refuse);
         let master = s.rules_for("master", &ips);
-        assert_eq!(master.render(), "# p4ha network faults: consulted before every outgoing connection\ncut 192.168.56.115 reject\n");
+        assert_eq!(
+            master.render(),
+            "# p4ha network faults: consulted before every outgoing connection\ncut 192.168.56.115 reject\n"
+        );
         let edge = s.rules_for("edge", &ips);
-        assert_eq!(edge.blocked("192.168.56.114:1666".parse().unwrap()), Some(BlockMode::Refuse));
+        assert_eq!(
+            edge.blocked("192.168.56.114:1666".parse().unwrap()),
+            Some(BlockMode::Refuse)
+        );
         assert_eq!(edge.blocked("192.168.56.115:1666".parse().unwrap()), None);
         assert_eq!(s.heal("master", "standby"), Some(CutMode::Reject));
         assert!(s.rules_for("master", &ips).cuts.is_empty());
@@ -161,6 +177,9 @@ mod tests {
             iptables_partition(Ipv4Addr::new(10, 0, 0, 2), CutMode::Reject, Change::Add),
             "iptables -w -I INPUT -s 10.0.0.2 -j REJECT --reject-with icmp-host-prohibited && iptables -w -I OUTPUT -d 10.0.0.2 -j REJECT --reject-with icmp-host-prohibited"
         );
-        assert!(iptables_block(1666, CutMode::Refuse, Change::Delete).starts_with("iptables -w -D INPUT ! -i lo -p tcp --dport 1666"));
+        assert!(
+            iptables_block(1666, CutMode::Refuse, Change::Delete)
+                .starts_with("iptables -w -D INPUT ! -i lo -p tcp --dport 1666")
+        );
     }
 }

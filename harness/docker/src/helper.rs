@@ -84,7 +84,11 @@ fn send(pid: u32, sig: i32) -> std::io::Result<()> {
     // SAFETY: kill(2) has no memory effects; any pid and signal are valid
     // arguments (it reports ESRCH or EINVAL).
     let r = unsafe { libc::kill(pid, sig) };
-    if r == 0 { Ok(()) } else { Err(std::io::Error::last_os_error()) }
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
 }
 
 /// A process of this machine, as /proc shows it.
@@ -101,7 +105,10 @@ impl Proc {
         // A zombie is gone for our purposes: it holds nothing and its
         // parent (the container's init) is about to reap it.
         match std::fs::read_to_string(self.dir().join("stat")) {
-            Ok(stat) => stat.rsplit_once(')').map(|(_, rest)| rest.trim_start()).is_some_and(|s| !s.starts_with('Z')),
+            Ok(stat) => stat
+                .rsplit_once(')')
+                .map(|(_, rest)| rest.trim_start())
+                .is_some_and(|s| !s.starts_with('Z')),
             Err(_) => false,
         }
     }
@@ -114,7 +121,12 @@ impl Proc {
 
     fn argv(&self) -> Vec<String> {
         std::fs::read(self.dir().join("cmdline"))
-            .map(|b| b.split(|c| *c == 0).filter(|s| !s.is_empty()).map(|s| String::from_utf8_lossy(s).into_owned()).collect())
+            .map(|b| {
+                b.split(|c| *c == 0)
+                    .filter(|s| !s.is_empty())
+                    .map(|s| String::from_utf8_lossy(s).into_owned())
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -150,13 +162,20 @@ impl Proc {
         }
         let argv = self.argv();
         let r = root.display().to_string();
-        argv.windows(2).any(|w| w[0] == "-r" && w[1] == r) || argv.iter().any(|a| a.strip_prefix("-r") == Some(r.as_str()))
+        argv.windows(2).any(|w| w[0] == "-r" && w[1] == r)
+            || argv
+                .iter()
+                .any(|a| a.strip_prefix("-r") == Some(r.as_str()))
     }
 }
 
 fn all_procs() -> Vec<Proc> {
     let mut procs: Vec<Proc> = std::fs::read_dir("/proc")
-        .map(|d| d.filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok()).map(|pid| Proc { pid }).collect())
+        .map(|d| {
+            d.filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+                .map(|pid| Proc { pid })
+                .collect()
+        })
         .unwrap_or_default();
     procs.sort_by_key(|p| p.pid);
     procs
@@ -166,7 +185,11 @@ fn all_procs() -> Vec<Proc> {
 fn clean_root(root: &str) -> Result<PathBuf, String> {
     let trimmed = root.trim_end_matches('/');
     let r = if trimmed.is_empty() { "/" } else { trimmed };
-    if r.starts_with('/') { Ok(PathBuf::from(r)) } else { Err(format!("P4ROOT must be an absolute path: {root}")) }
+    if r.starts_with('/') {
+        Ok(PathBuf::from(r))
+    } else {
+        Err(format!("P4ROOT must be an absolute path: {root}"))
+    }
 }
 
 /// Every p4d serving `root`: the one `server.pid` names (if it is still a
@@ -206,7 +229,13 @@ fn signal_root(sig: i32, root: &str) -> i32 {
             return fail(&format!("({pid}): {e}"));
         }
     }
-    println!("{}", pids.iter().map(u32::to_string).collect::<Vec<_>>().join(" "));
+    println!(
+        "{}",
+        pids.iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
     0
 }
 
@@ -240,7 +269,10 @@ fn stop_root(root: &str, limit_secs: u64) -> i32 {
 }
 
 fn fill_state(dir: &Path) -> PathBuf {
-    Path::new(STATE_DIR).join(format!("fill{}", dir.display().to_string().replace('/', "_")))
+    Path::new(STATE_DIR).join(format!(
+        "fill{}",
+        dir.display().to_string().replace('/', "_")
+    ))
 }
 
 /// Fills the file system of `dir`: a file is created there and unlinked,
@@ -289,7 +321,8 @@ fn fill(dir: &Path) -> i32 {
         Ok(c) => c,
         Err(e) => return fail(&format!("cannot start the process holding the space: {e}")),
     };
-    if let Err(e) = std::fs::create_dir_all(STATE_DIR).and_then(|_| std::fs::write(&state, format!("{}\n", child.id())))
+    if let Err(e) = std::fs::create_dir_all(STATE_DIR)
+        .and_then(|_| std::fs::write(&state, format!("{}\n", child.id())))
     {
         let _ = send(child.id(), libc::SIGKILL);
         return fail(&format!("{}: {e}", state.display()));
@@ -325,14 +358,22 @@ fn truncate(path: &str, size: u64) -> i32 {
     if !Path::new(path).is_file() {
         return fail(&format!("{path}: No such file or directory"));
     }
-    match std::fs::OpenOptions::new().write(true).open(path).and_then(|f| f.set_len(size)) {
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .and_then(|f| f.set_len(size))
+    {
         Ok(()) => 0,
         Err(e) => no_such_file(path, &e),
     }
 }
 
 fn corrupt(path: &str, offset: i64) -> i32 {
-    let file = match std::fs::OpenOptions::new().read(true).write(true).open(path) {
+    let file = match std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+    {
         Ok(f) => f,
         Err(e) => return no_such_file(path, &e),
     };
@@ -342,7 +383,9 @@ fn corrupt(path: &str, offset: i64) -> i32 {
     };
     let at = if offset < 0 { len + offset } else { offset };
     if at < 0 || at >= len {
-        return fail(&format!("{path}: cannot corrupt byte {offset}: the file has {len} bytes"));
+        return fail(&format!(
+            "{path}: cannot corrupt byte {offset}: the file has {len} bytes"
+        ));
     }
     let mut byte = [0u8; 1];
     if let Err(e) = file.read_exact_at(&mut byte, at as u64) {
@@ -356,8 +399,12 @@ fn corrupt(path: &str, offset: i64) -> i32 {
 }
 
 fn kill_tree(pidfile: &Path) -> i32 {
-    let Ok(text) = std::fs::read_to_string(pidfile) else { return 0 };
-    let Ok(top) = text.trim().parse::<u32>() else { return 0 };
+    let Ok(text) = std::fs::read_to_string(pidfile) else {
+        return 0;
+    };
+    let Ok(top) = text.trim().parse::<u32>() else {
+        return 0;
+    };
     let mut victims = vec![top];
     loop {
         let before = victims.len();
@@ -398,7 +445,10 @@ pub fn kill_main(args: Vec<String>) -> i32 {
             }
         } else if a == "--" {
             pids.extend(rest.by_ref().cloned());
-        } else if let Some(name) = a.strip_prefix('-').filter(|n| !n.is_empty() && pids.is_empty()) {
+        } else if let Some(name) = a
+            .strip_prefix('-')
+            .filter(|n| !n.is_empty() && pids.is_empty())
+        {
             match signal_number(name) {
                 Some(n) => sig = n,
                 None => {

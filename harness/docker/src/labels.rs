@@ -30,7 +30,13 @@ impl RunId {
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
         let mut slug: String = scenario
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '-'
+                }
+            })
             .collect();
         slug.truncate(24);
         let slug = slug.trim_matches('-');
@@ -41,7 +47,11 @@ impl RunId {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.subsec_nanos())
             .unwrap_or(0);
-        RunId(format!("{slug}-{:x}-{n:x}{:03x}", std::process::id(), nanos & 0xfff))
+        RunId(format!(
+            "{slug}-{:x}-{n:x}{:03x}",
+            std::process::id(),
+            nanos & 0xfff
+        ))
     }
 
     /// An id read back from a label.
@@ -102,7 +112,10 @@ mod tests {
         let b = RunId::new("Standby build (HA 1-5)");
         assert_ne!(a, b);
         assert!(a.as_str().starts_with("standby-build--ha-1-5-"), "{a}");
-        let valid = |s: &str| s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.');
+        let valid = |s: &str| {
+            s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+        };
         assert!(valid(a.as_str()));
         assert!(RunId::new("###").as_str().starts_with("run-"));
     }

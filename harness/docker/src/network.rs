@@ -32,7 +32,11 @@ impl std::fmt::Display for Subnet {
 }
 
 fn mask(prefix: u8) -> u32 {
-    if prefix == 0 { 0 } else { u32::MAX << (32 - prefix) }
+    if prefix == 0 {
+        0
+    } else {
+        u32::MAX << (32 - prefix)
+    }
 }
 
 impl Subnet {
@@ -55,9 +59,15 @@ impl Subnet {
 /// The subnet a scenario's fixed addresses need: the /24 holding them all,
 /// or the smallest larger one down to a /16; `None` without addresses.
 pub fn plan_subnet(fixed: &[(String, Ipv4Addr)]) -> Result<Option<Subnet>, String> {
-    let Some((_, first)) = fixed.first() else { return Ok(None) };
+    let Some((_, first)) = fixed.first() else {
+        return Ok(None);
+    };
     let first = u32::from(*first);
-    let common = fixed.iter().map(|(_, ip)| (u32::from(*ip) ^ first).leading_zeros() as u8).min().unwrap_or(32);
+    let common = fixed
+        .iter()
+        .map(|(_, ip)| (u32::from(*ip) ^ first).leading_zeros() as u8)
+        .min()
+        .unwrap_or(32);
     let prefix = common.min(24);
     if prefix < 16 {
         let shown: Vec<String> = fixed.iter().map(|(m, ip)| format!("{m} {ip}")).collect();
@@ -68,10 +78,16 @@ pub fn plan_subnet(fixed: &[(String, Ipv4Addr)]) -> Result<Option<Subnet>, Strin
         ));
     }
     let base = Ipv4Addr::from(first & mask(prefix));
-    let mut subnet = Subnet { base, prefix, gateway: base };
+    let mut subnet = Subnet {
+        base,
+        prefix,
+        gateway: base,
+    };
     for (machine, ip) in fixed {
         if *ip == subnet.base || *ip == subnet.broadcast() {
-            return Err(format!("machine '{machine}': {ip} is the network or broadcast address of {subnet}"));
+            return Err(format!(
+                "machine '{machine}': {ip} is the network or broadcast address of {subnet}"
+            ));
         }
     }
     let taken = |ip: u32| fixed.iter().any(|(_, f)| u32::from(*f) == ip);
@@ -81,7 +97,11 @@ pub fn plan_subnet(fixed: &[(String, Ipv4Addr)]) -> Result<Option<Subnet>, Strin
     let gateway = [lo, hi].into_iter().chain(lo..=hi).find(|ip| !taken(*ip));
     match gateway {
         Some(g) => subnet.gateway = Ipv4Addr::from(g),
-        None => return Err(format!("{subnet} has no address left for the network's gateway")),
+        None => {
+            return Err(format!(
+                "{subnet} has no address left for the network's gateway"
+            ));
+        }
     }
     Ok(Some(subnet))
 }
@@ -92,12 +112,18 @@ fn free_candidates(start: u8) -> impl Iterator<Item = Subnet> {
     (0..=255u16).map(move |i| {
         let third = (start as u16 + i) % 256;
         let base = Ipv4Addr::new(10, 213, third as u8, 0);
-        Subnet { base, prefix: 24, gateway: Ipv4Addr::new(10, 213, third as u8, 1) }
+        Subnet {
+            base,
+            prefix: 24,
+            gateway: Ipv4Addr::new(10, 213, third as u8, 1),
+        }
     })
 }
 
 /// Subnets of the engine's networks: `(network name, base, prefix)`.
-async fn used_subnets(docker: &Docker) -> Result<Vec<(String, Ipv4Addr, u8)>, bollard::errors::Error> {
+async fn used_subnets(
+    docker: &Docker,
+) -> Result<Vec<(String, Ipv4Addr, u8)>, bollard::errors::Error> {
     let nets = docker.list_networks(None::<ListNetworksOptions>).await?;
     let mut used = Vec::new();
     for n in nets {
@@ -179,7 +205,9 @@ pub async fn create(
             }
         }
         None => {
-            let start = name.bytes().fold(0u8, |a, b| a.wrapping_mul(31).wrapping_add(b));
+            let start = name
+                .bytes()
+                .fold(0u8, |a, b| a.wrapping_mul(31).wrapping_add(b));
             let used = used_subnets(docker).await.map_err(|e| e.to_string())?;
             for s in free_candidates(start) {
                 if used.iter().any(|(_, b, p)| s.overlaps(*b, *p)) {
@@ -202,12 +230,17 @@ mod tests {
     use super::*;
 
     fn fixed(ips: &[&str]) -> Vec<(String, Ipv4Addr)> {
-        ips.iter().enumerate().map(|(i, ip)| (format!("m{i}"), ip.parse().unwrap())).collect()
+        ips.iter()
+            .enumerate()
+            .map(|(i, ip)| (format!("m{i}"), ip.parse().unwrap()))
+            .collect()
     }
 
     #[test]
     fn the_runbook_addresses_get_their_slash_24() {
-        let s = plan_subnet(&fixed(&["192.168.56.114", "192.168.56.115"])).unwrap().unwrap();
+        let s = plan_subnet(&fixed(&["192.168.56.114", "192.168.56.115"]))
+            .unwrap()
+            .unwrap();
         assert_eq!(s.to_string(), "192.168.56.0/24");
         assert_eq!(s.gateway, Ipv4Addr::new(192, 168, 56, 1));
         assert!(plan_subnet(&[]).unwrap().is_none());
@@ -215,13 +248,17 @@ mod tests {
 
     #[test]
     fn the_gateway_avoids_machines() {
-        let s = plan_subnet(&fixed(&["10.0.0.1", "10.0.0.2"])).unwrap().unwrap();
+        let s = plan_subnet(&fixed(&["10.0.0.1", "10.0.0.2"]))
+            .unwrap()
+            .unwrap();
         assert_eq!(s.gateway, Ipv4Addr::new(10, 0, 0, 254));
     }
 
     #[test]
     fn addresses_across_slash_24s_widen_the_subnet_or_are_refused() {
-        let s = plan_subnet(&fixed(&["10.56.0.10", "10.56.1.10"])).unwrap().unwrap();
+        let s = plan_subnet(&fixed(&["10.56.0.10", "10.56.1.10"]))
+            .unwrap()
+            .unwrap();
         assert_eq!(s.to_string(), "10.56.0.0/23");
         let err = plan_subnet(&fixed(&["192.168.56.114", "10.56.0.10"])).unwrap_err();
         assert!(err.contains("do not fit in one network"), "{err}");
@@ -231,7 +268,11 @@ mod tests {
 
     #[test]
     fn overlap() {
-        let s = Subnet { base: Ipv4Addr::new(192, 168, 56, 0), prefix: 24, gateway: Ipv4Addr::new(192, 168, 56, 1) };
+        let s = Subnet {
+            base: Ipv4Addr::new(192, 168, 56, 0),
+            prefix: 24,
+            gateway: Ipv4Addr::new(192, 168, 56, 1),
+        };
         assert!(s.overlaps(Ipv4Addr::new(192, 168, 0, 0), 16));
         assert!(!s.overlaps(Ipv4Addr::new(192, 168, 57, 0), 24));
         assert!(s.contains(Ipv4Addr::new(192, 168, 56, 200)));

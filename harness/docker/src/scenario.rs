@@ -49,7 +49,10 @@ steps:
         .unwrap();
         let o = options_for(&s, &DockerOptions::default(), true);
         assert!(o.keep);
-        assert_eq!(o.disk_roots.get("master").unwrap(), &["/master".to_string(), "/edge1".to_string()]);
+        assert_eq!(
+            o.disk_roots.get("master").unwrap(),
+            &["/master".to_string(), "/edge1".to_string()]
+        );
         assert!(!o.disk_roots.contains_key("standby"));
     }
 }

@@ -385,7 +385,11 @@ impl HostFs {
 
 /// Re-keys every entry at or under `from` to the same place under `to`.
 fn move_prefix<V>(map: &mut BTreeMap<PathBuf, V>, from: &Path, to: &Path) {
-    let moved: Vec<PathBuf> = map.keys().filter(|k| k.starts_with(from)).cloned().collect();
+    let moved: Vec<PathBuf> = map
+        .keys()
+        .filter(|k| k.starts_with(from))
+        .cloned()
+        .collect();
     for key in moved {
         if let Some(value) = map.remove(&key) {
             let rest = key.strip_prefix(from).unwrap_or(Path::new(""));

@@ -84,8 +84,10 @@ pub(crate) fn from_native(md: &fs::Metadata) -> Metadata {
 
 /// Looks an id up in a passwd/group style file; falls back to the number.
 fn name_of(db: &str, id: u32) -> String {
-    lookup(db, |fields| fields.get(2).and_then(|f| f.parse::<u32>().ok()) == Some(id))
-        .unwrap_or_else(|| id.to_string())
+    lookup(db, |fields| {
+        fields.get(2).and_then(|f| f.parse::<u32>().ok()) == Some(id)
+    })
+    .unwrap_or_else(|| id.to_string())
 }
 
 fn id_of(db: &str, name: &str) -> Option<u32> {
@@ -112,7 +114,9 @@ pub(crate) fn chown_native(real: &Path, user: Option<&str>, group: Option<&str>)
         Some(u) => Some(
             id_of("/etc/passwd", u)
                 .or_else(|| u.parse().ok())
-                .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("invalid user: '{u}'")))?,
+                .ok_or_else(|| {
+                    io::Error::new(io::ErrorKind::InvalidInput, format!("invalid user: '{u}'"))
+                })?,
         ),
         None => None,
     };
@@ -120,7 +124,9 @@ pub(crate) fn chown_native(real: &Path, user: Option<&str>, group: Option<&str>)
         Some(g) => Some(
             id_of("/etc/group", g)
                 .or_else(|| g.parse().ok())
-                .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("invalid group: '{g}'")))?,
+                .ok_or_else(|| {
+                    io::Error::new(io::ErrorKind::InvalidInput, format!("invalid group: '{g}'"))
+                })?,
         ),
         None => None,
     };

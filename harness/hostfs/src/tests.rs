@@ -5,7 +5,11 @@ fn sandbox() -> (tempfile::TempDir, HostFs, Arc<AtomicI64>) {
     let dir = tempfile::tempdir().unwrap();
     let t = Arc::new(AtomicI64::new(1_571_374_800));
     let t2 = t.clone();
-    let fs = HostFs::sandbox(dir.path().join("host"), Arc::new(move || t2.load(Ordering::SeqCst))).unwrap();
+    let fs = HostFs::sandbox(
+        dir.path().join("host"),
+        Arc::new(move || t2.load(Ordering::SeqCst)),
+    )
+    .unwrap();
     (dir, fs, t)
 }
 
@@ -23,7 +27,9 @@ fn disk_full_refuses_growth_but_allows_truncation() {
     fs.create_dir_all(Path::new("/master")).unwrap();
     fs.write(Path::new("/master/journal"), b"abc").unwrap();
     fs.set_full(Path::new("/master"), true);
-    let err = fs.append(Path::new("/master/journal"), b"more").unwrap_err();
+    let err = fs
+        .append(Path::new("/master/journal"), b"more")
+        .unwrap_err();
     assert_eq!(err.raw_os_error(), Some(28));
     assert!(err.to_string().contains("No space left on device"));
     fs.set_len(Path::new("/master/journal"), 1).unwrap();
@@ -41,7 +47,8 @@ fn owners_and_times_are_simulated_and_follow_renames() {
     fs.chown(Path::new("/tmp/ckp"), Some("root"), None).unwrap();
     t.store(1_571_374_900, Ordering::SeqCst);
     fs.create_dir_all(Path::new("/standby")).unwrap();
-    fs.rename(Path::new("/tmp/ckp"), Path::new("/standby/ckp")).unwrap();
+    fs.rename(Path::new("/tmp/ckp"), Path::new("/standby/ckp"))
+        .unwrap();
     let md = fs.metadata(Path::new("/standby/ckp")).unwrap();
     assert_eq!((md.user.as_str(), md.group.as_str()), ("root", "perforce"));
     assert_eq!(md.mtime, 1_571_374_800);
@@ -65,5 +72,8 @@ fn read_dir_is_sorted() {
             fs.write(&Path::new("/r").join(n), b"").unwrap();
         });
     }
-    assert_eq!(fs.read_dir(Path::new("/r")).unwrap(), ["db.config", "db.rev", "journal"]);
+    assert_eq!(
+        fs.read_dir(Path::new("/r")).unwrap(),
+        ["db.config", "db.rev", "journal"]
+    );
 }

@@ -105,10 +105,13 @@ impl Normaliser {
             // A date with its time in a revision specifier
             // (`//depot/...@2019/10/18:13:00:00`) goes whole: the hour
             // depends on the clock as much as the day does.
-            rule(r"(/\d+ \()?\b(\d{4}/\d{2}/\d{2}(?::\d{2}:\d{2}:\d{2})?)\b", |c| match c.get(1) {
-                Some(keep) => format!("{}{}", keep.as_str(), &c[2]),
-                None => placeholder::DATE.into(),
-            }),
+            rule(
+                r"(/\d+ \()?\b(\d{4}/\d{2}/\d{2}(?::\d{2}:\d{2}:\d{2})?)\b",
+                |c| match c.get(1) {
+                    Some(keep) => format!("{}{}", keep.as_str(), &c[2]),
+                    None => placeholder::DATE.into(),
+                },
+            ),
             // Uptime, in text and tagged output.
             rule(
                 r"(Server uptime: |\.\.\. serverUptime )\d+:\d{2}:\d{2}",

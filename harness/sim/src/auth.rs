@@ -57,7 +57,16 @@ impl Perm {
 
     /// The highest level a `db.protect.perm` value carries.
     pub fn from_bits(bits: i64) -> Option<Perm> {
-        [Perm::Super, Perm::Admin, Perm::Write, Perm::Open, Perm::Read, Perm::List].into_iter().find(|p| bits & p.bit() != 0)
+        [
+            Perm::Super,
+            Perm::Admin,
+            Perm::Write,
+            Perm::Open,
+            Perm::Read,
+            Perm::List,
+        ]
+        .into_iter()
+        .find(|p| bits & p.bit() != 0)
     }
 
     /// The protections-table word of the level.
@@ -111,24 +120,96 @@ pub const RIGHT_FLAG: i64 = 0x200;
 // rights as the right's bit plus RIGHT_FLAG (branch is 0x4); stream-spec
 // modes use the schema's 0x10000 range.
 const MODES: &[ProtectMode] = &[
-    ProtectMode { word: "list", mask: 0x01, grant: Grant::Level(Perm::List) },
-    ProtectMode { word: "read", mask: 0x02, grant: Grant::Level(Perm::Read) },
-    ProtectMode { word: "open", mask: 0x08, grant: Grant::Level(Perm::Open) },
-    ProtectMode { word: "write", mask: 0x10, grant: Grant::Level(Perm::Write) },
-    ProtectMode { word: "admin", mask: 0x80, grant: Grant::Level(Perm::Admin) },
-    ProtectMode { word: "super", mask: 0x40, grant: Grant::Level(Perm::Super) },
-    ProtectMode { word: "review", mask: 0x20, grant: Grant::Review },
-    ProtectMode { word: "owner", mask: 0x100, grant: Grant::Owner },
-    ProtectMode { word: "=read", mask: 0x02 | RIGHT_FLAG, grant: Grant::Right(Perm::Read) },
-    ProtectMode { word: "=branch", mask: 0x04 | RIGHT_FLAG, grant: Grant::Right(Perm::Open) },
-    ProtectMode { word: "=open", mask: 0x08 | RIGHT_FLAG, grant: Grant::Right(Perm::Open) },
-    ProtectMode { word: "=write", mask: 0x10 | RIGHT_FLAG, grant: Grant::Right(Perm::Write) },
-    ProtectMode { word: "readstreamspec", mask: 0x10000, grant: Grant::StreamSpec },
-    ProtectMode { word: "openstreamspec", mask: 0x20000, grant: Grant::StreamSpec },
-    ProtectMode { word: "writestreamspec", mask: 0x40000, grant: Grant::StreamSpec },
-    ProtectMode { word: "=readstreamspec", mask: 0x10000 | RIGHT_FLAG, grant: Grant::StreamSpec },
-    ProtectMode { word: "=openstreamspec", mask: 0x20000 | RIGHT_FLAG, grant: Grant::StreamSpec },
-    ProtectMode { word: "=writestreamspec", mask: 0x40000 | RIGHT_FLAG, grant: Grant::StreamSpec },
+    ProtectMode {
+        word: "list",
+        mask: 0x01,
+        grant: Grant::Level(Perm::List),
+    },
+    ProtectMode {
+        word: "read",
+        mask: 0x02,
+        grant: Grant::Level(Perm::Read),
+    },
+    ProtectMode {
+        word: "open",
+        mask: 0x08,
+        grant: Grant::Level(Perm::Open),
+    },
+    ProtectMode {
+        word: "write",
+        mask: 0x10,
+        grant: Grant::Level(Perm::Write),
+    },
+    ProtectMode {
+        word: "admin",
+        mask: 0x80,
+        grant: Grant::Level(Perm::Admin),
+    },
+    ProtectMode {
+        word: "super",
+        mask: 0x40,
+        grant: Grant::Level(Perm::Super),
+    },
+    ProtectMode {
+        word: "review",
+        mask: 0x20,
+        grant: Grant::Review,
+    },
+    ProtectMode {
+        word: "owner",
+        mask: 0x100,
+        grant: Grant::Owner,
+    },
+    ProtectMode {
+        word: "=read",
+        mask: 0x02 | RIGHT_FLAG,
+        grant: Grant::Right(Perm::Read),
+    },
+    ProtectMode {
+        word: "=branch",
+        mask: 0x04 | RIGHT_FLAG,
+        grant: Grant::Right(Perm::Open),
+    },
+    ProtectMode {
+        word: "=open",
+        mask: 0x08 | RIGHT_FLAG,
+        grant: Grant::Right(Perm::Open),
+    },
+    ProtectMode {
+        word: "=write",
+        mask: 0x10 | RIGHT_FLAG,
+        grant: Grant::Right(Perm::Write),
+    },
+    ProtectMode {
+        word: "readstreamspec",
+        mask: 0x10000,
+        grant: Grant::StreamSpec,
+    },
+    ProtectMode {
+        word: "openstreamspec",
+        mask: 0x20000,
+        grant: Grant::StreamSpec,
+    },
+    ProtectMode {
+        word: "writestreamspec",
+        mask: 0x40000,
+        grant: Grant::StreamSpec,
+    },
+    ProtectMode {
+        word: "=readstreamspec",
+        mask: 0x10000 | RIGHT_FLAG,
+        grant: Grant::StreamSpec,
+    },
+    ProtectMode {
+        word: "=openstreamspec",
+        mask: 0x20000 | RIGHT_FLAG,
+        grant: Grant::StreamSpec,
+    },
+    ProtectMode {
+        word: "=writestreamspec",
+        mask: 0x40000 | RIGHT_FLAG,
+        grant: Grant::StreamSpec,
+    },
 ];
 
 impl ProtectMode {

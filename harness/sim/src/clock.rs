@@ -27,7 +27,10 @@ impl std::fmt::Debug for Clock {
 impl Clock {
     /// A clock reading `source` (epoch milliseconds).
     pub fn new(source: TimeSource) -> Self {
-        Clock { source, skew_ms: Arc::new(AtomicI64::new(0)) }
+        Clock {
+            source,
+            skew_ms: Arc::new(AtomicI64::new(0)),
+        }
     }
 
     /// The machine's real clock.
@@ -144,7 +147,10 @@ mod tests {
         // 2019/10/18 14:01:42 JST
         let t = 1_571_374_902;
         assert_eq!(tokyo.datetime_with_zone(t), "2019/10/18 14:01:42 +0900 JST");
-        assert_eq!(Zone::from_tz(None).datetime_with_zone(t), "2019/10/18 05:01:42 +0000 UTC");
+        assert_eq!(
+            Zone::from_tz(None).datetime_with_zone(t),
+            "2019/10/18 05:01:42 +0000 UTC"
+        );
         assert_eq!(Zone::from_tz(Some("Not/AZone")).offset_secs(t), 0);
     }
 

@@ -56,7 +56,10 @@ pub struct Host {
 
 impl std::fmt::Debug for Host {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Host").field("name", &self.name).field("ip", &self.ip).finish()
+        f.debug_struct("Host")
+            .field("name", &self.name)
+            .field("ip", &self.ip)
+            .finish()
     }
 }
 
@@ -114,7 +117,9 @@ impl Host {
     pub fn random_hex(&self, count: usize) -> String {
         const HEX: &[u8] = b"0123456789ABCDEF";
         let mut rng = self.rng.borrow_mut();
-        (0..count).map(|_| HEX[rng.random_range(0..16)] as char).collect()
+        (0..count)
+            .map(|_| HEX[rng.random_range(0..16)] as char)
+            .collect()
     }
 
     /// A random integer in `0..n`.

@@ -22,14 +22,19 @@ pub struct Naming {
 impl Naming {
     /// Names for `root` with an optional prefix.
     pub fn new(root: impl Into<PathBuf>, prefix: Option<&str>) -> Self {
-        Naming { root: root.into(), prefix: prefix.filter(|p| !p.is_empty()).map(str::to_string) }
+        Naming {
+            root: root.into(),
+            prefix: prefix.filter(|p| !p.is_empty()).map(str::to_string),
+        }
     }
 
     /// The naming a server uses when no prefix is given on the command
     /// line: its `journalPrefix` configurable, else the defaults.
     pub fn for_server(server: &Server, prefix: Option<&str>) -> Self {
         let configured = server.configurable_or("journalPrefix", "");
-        let prefix = prefix.map(str::to_string).or_else(|| (!configured.is_empty()).then_some(configured));
+        let prefix = prefix
+            .map(str::to_string)
+            .or_else(|| (!configured.is_empty()).then_some(configured));
         Naming::new(server.root(), prefix.as_deref())
     }
 
@@ -72,7 +77,11 @@ impl Naming {
 /// A directory prefix (`/p4/checkpoints/`) names files inside it with the
 /// default base names.
 fn display_prefix(p: &str) -> String {
-    if p.ends_with('/') { format!("{p}p4") } else { p.to_string() }
+    if p.ends_with('/') {
+        format!("{p}p4")
+    } else {
+        p.to_string()
+    }
 }
 
 /// The `.md5` file beside a checkpoint.
@@ -93,9 +102,18 @@ mod tests {
         assert_eq!(n.journal_name(18, true), "journal.18.gz");
         let p = Naming::new("/master", Some("checkpoint"));
         assert_eq!(p.checkpoint_name(1, false), "checkpoint.ckp.1");
-        assert_eq!(p.path(&p.checkpoint_name(1, false)), Path::new("/master/checkpoint.ckp.1"));
+        assert_eq!(
+            p.path(&p.checkpoint_name(1, false)),
+            Path::new("/master/checkpoint.ckp.1")
+        );
         let abs = Naming::new("/master", Some("/backup/p4_1"));
-        assert_eq!(abs.path(&abs.journal_name(3, false)), Path::new("/backup/p4_1.jnl.3"));
-        assert_eq!(md5_path(Path::new("/m/checkpoint.1")), Path::new("/m/checkpoint.1.md5"));
+        assert_eq!(
+            abs.path(&abs.journal_name(3, false)),
+            Path::new("/backup/p4_1.jnl.3")
+        );
+        assert_eq!(
+            md5_path(Path::new("/m/checkpoint.1")),
+            Path::new("/m/checkpoint.1.md5")
+        );
     }
 }

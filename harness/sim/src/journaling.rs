@@ -29,7 +29,11 @@ pub enum CaseFlag {
 impl CaseFlag {
     /// From the server's case handling.
     pub fn from_insensitive(insensitive: bool) -> Self {
-        if insensitive { CaseFlag::Windows } else { CaseFlag::Unix }
+        if insensitive {
+            CaseFlag::Windows
+        } else {
+            CaseFlag::Unix
+        }
     }
 
     /// The integer in a checkpoint header note.
@@ -50,7 +54,11 @@ impl CaseFlag {
 
     /// Interprets a header note's integer.
     pub fn from_code(code: i64) -> Self {
-        if code & 1 == 1 && code != 1 { CaseFlag::Windows } else { CaseFlag::Unix }
+        if code & 1 == 1 && code != 1 {
+            CaseFlag::Windows
+        } else {
+            CaseFlag::Unix
+        }
     }
 
     /// `Unix-style (-C0)` as p4d's mismatch message words it.

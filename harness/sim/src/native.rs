@@ -58,7 +58,9 @@ fn skewed_system_clock() -> Clock {
     let cache: Mutex<Option<(i64, i64)>> = Mutex::new(None);
     Clock::new(std::sync::Arc::new(move || {
         let now = jiff::Timestamp::now().as_millisecond();
-        let Ok(mut cached) = cache.lock() else { return now };
+        let Ok(mut cached) = cache.lock() else {
+            return now;
+        };
         let skew = match *cached {
             Some((read_at, skew)) if (now - read_at).abs() < SKEW_REFRESH_MS => skew,
             _ => {
@@ -110,7 +112,10 @@ pub fn main_for(program: &str, args: Vec<String>) -> i32 {
         let _ = std::io::stdin().read_to_end(&mut stdin);
     }
     let cwd = std::env::current_dir().unwrap_or_else(|_| "/".into());
-    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("{program}: cannot start: {e}");
@@ -120,7 +125,12 @@ pub fn main_for(program: &str, args: Vec<String>) -> i32 {
     let local = tokio::task::LocalSet::new();
     let out = local.block_on(&rt, async move {
         let host = native_host();
-        let inv = Invocation { argv, env: host.env.borrow().clone(), cwd, stdin };
+        let inv = Invocation {
+            argv,
+            env: host.env.borrow().clone(),
+            cwd,
+            stdin,
+        };
         if program == "p4d" {
             crate::native::watch_signals(&host);
         }
@@ -160,7 +170,10 @@ pub fn watch_signals(host: &Rc<Host>) {
     let host = host.clone();
     tokio::task::spawn_local(async move {
         use tokio::signal::unix::{SignalKind, signal};
-        let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
+        let (Ok(mut term), Ok(mut int)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) else {
             return;
         };
         tokio::select! {

@@ -97,7 +97,10 @@ pub trait Net {
 /// `localhost:1666`; a leading `tcp:`/`tcp4:` is dropped.
 pub fn split_port(addr: &str) -> Option<(String, u16)> {
     let a = addr.trim();
-    let a = a.strip_prefix("tcp4:").or_else(|| a.strip_prefix("tcp:")).unwrap_or(a);
+    let a = a
+        .strip_prefix("tcp4:")
+        .or_else(|| a.strip_prefix("tcp:"))
+        .unwrap_or(a);
     match a.rsplit_once(':') {
         Some((host, port)) => {
             let port = port.parse().ok()?;
@@ -189,7 +192,8 @@ pub struct SimNet {
 
 impl SimNet {
     fn target(&self, addr: &str) -> Result<SocketAddr, NetError> {
-        let (host, port) = split_port(addr).ok_or_else(|| NetError::Other(format!("bad address '{addr}'")))?;
+        let (host, port) =
+            split_port(addr).ok_or_else(|| NetError::Other(format!("bad address '{addr}'")))?;
         let ip = self
             .fabric
             .borrow()
@@ -214,10 +218,19 @@ impl Net for SimNet {
                 None => {}
             }
             // Loopback connections stay on this host.
-            let real_dst = if dst.ip() == self.me { SocketAddr::new(self.me, dst.port()) } else { dst };
+            let real_dst = if dst.ip() == self.me {
+                SocketAddr::new(self.me, dst.port())
+            } else {
+                dst
+            };
             match turmoil::net::TcpStream::connect(real_dst).await {
-                Ok(s) => Ok(Conn { stream: Box::new(s), peer: dst }),
-                Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => Err(NetError::Refused(dst)),
+                Ok(s) => Ok(Conn {
+                    stream: Box::new(s),
+                    peer: dst,
+                }),
+                Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => {
+                    Err(NetError::Refused(dst))
+                }
                 Err(e) => Err(NetError::Other(e.to_string())),
             }
         })
@@ -238,7 +251,10 @@ impl Listener for SimListener {
     fn accept(&mut self) -> LocalBoxFuture<'_, io::Result<Conn>> {
         Box::pin(async move {
             let (s, peer) = self.0.accept().await?;
-            Ok(Conn { stream: Box::new(s), peer })
+            Ok(Conn {
+                stream: Box::new(s),
+                peer,
+            })
         })
     }
 }
@@ -305,15 +321,24 @@ impl NetFaults {
                 continue;
             }
             let words: Vec<&str> = line.split_whitespace().collect();
-            let bad = || format!("line {}: expected 'cut ADDRESS MODE' or 'block ADDRESS:PORT MODE': {line}", n + 1);
-            let [kind, target, mode] = words[..] else { return Err(bad()) };
+            let bad = || {
+                format!(
+                    "line {}: expected 'cut ADDRESS MODE' or 'block ADDRESS:PORT MODE': {line}",
+                    n + 1
+                )
+            };
+            let [kind, target, mode] = words[..] else {
+                return Err(bad());
+            };
             let mode = BlockMode::from_word(mode).ok_or_else(bad)?;
             match kind {
                 "cut" => {
                     rules.cuts.insert(target.parse().map_err(|_| bad())?, mode);
                 }
                 "block" => {
-                    rules.blocks.insert(target.parse().map_err(|_| bad())?, mode);
+                    rules
+                        .blocks
+                        .insert(target.parse().map_err(|_| bad())?, mode);
                 }
                 _ => return Err(bad()),
             }
@@ -323,7 +348,8 @@ impl NetFaults {
 
     /// The file's text.
     pub fn render(&self) -> String {
-        let mut out = String::from("# p4ha network faults: consulted before every outgoing connection\n");
+        let mut out =
+            String::from("# p4ha network faults: consulted before every outgoing connection\n");
         for (ip, mode) in &self.cuts {
             out.push_str(&format!("cut {ip} {}\n", mode.word()));
         }
@@ -335,7 +361,10 @@ impl NetFaults {
 
     /// How a connection to `dst` fails, if it does.
     pub fn blocked(&self, dst: SocketAddr) -> Option<BlockMode> {
-        self.cuts.get(&dst.ip()).or_else(|| self.blocks.get(&dst)).copied()
+        self.cuts
+            .get(&dst.ip())
+            .or_else(|| self.blocks.get(&dst))
+            .copied()
     }
 
     /// The rules in [`FAULTS_FILE`]; none when it is missing. A file that
@@ -363,11 +392,14 @@ pub struct RealNet;
 impl Net for RealNet {
     fn connect<'a>(&'a self, addr: &'a str) -> LocalBoxFuture<'a, Result<Conn, NetError>> {
         Box::pin(async move {
-            let (host, port) = split_port(addr).ok_or_else(|| NetError::Other(format!("bad address '{addr}'")))?;
+            let (host, port) =
+                split_port(addr).ok_or_else(|| NetError::Other(format!("bad address '{addr}'")))?;
             let mut addrs = tokio::net::lookup_host((host.as_str(), port))
                 .await
                 .map_err(|_| NetError::HostUnknown(host.clone()))?;
-            let dst = addrs.find(|a| a.is_ipv4()).ok_or(NetError::HostUnknown(host.clone()))?;
+            let dst = addrs
+                .find(|a| a.is_ipv4())
+                .ok_or(NetError::HostUnknown(host.clone()))?;
             match NetFaults::load().blocked(dst) {
                 Some(BlockMode::Refuse) => return Err(NetError::Refused(dst)),
                 Some(BlockMode::Reject) => return Err(NetError::NoRoute(dst)),
@@ -380,7 +412,10 @@ impl Net for RealNet {
             match tokio::net::TcpStream::connect(dst).await {
                 Ok(s) => {
                     let _ = s.set_nodelay(true);
-                    Ok(Conn { stream: Box::new(s), peer: dst })
+                    Ok(Conn {
+                        stream: Box::new(s),
+                        peer: dst,
+                    })
                 }
                 Err(e) => Err(match e.raw_os_error() {
                     Some(111) => NetError::Refused(dst),
@@ -411,7 +446,10 @@ impl Listener for RealListener {
         Box::pin(async move {
             let (s, peer) = self.0.accept().await?;
             let _ = s.set_nodelay(true);
-            Ok(Conn { stream: Box::new(s), peer })
+            Ok(Conn {
+                stream: Box::new(s),
+                peer,
+            })
         })
     }
 }
@@ -424,13 +462,17 @@ mod tests {
     fn splits_p4ports() {
         assert_eq!(split_port("1666"), Some(("localhost".into(), 1666)));
         assert_eq!(split_port("master:1666"), Some(("master".into(), 1666)));
-        assert_eq!(split_port("tcp:192.168.56.114:1666"), Some(("192.168.56.114".into(), 1666)));
+        assert_eq!(
+            split_port("tcp:192.168.56.114:1666"),
+            Some(("192.168.56.114".into(), 1666))
+        );
         assert_eq!(split_port("master:x"), None);
     }
 
     #[test]
     fn fault_rules_file_round_trips_and_names_bad_lines() {
-        let text = "# comment\ncut 10.56.0.11 reject\nblock 192.168.56.114:1666 refuse # a port\n\n";
+        let text =
+            "# comment\ncut 10.56.0.11 reject\nblock 192.168.56.114:1666 refuse # a port\n\n";
         let rules = NetFaults::parse(text).unwrap();
         let standby: SocketAddr = "10.56.0.11:1666".parse().unwrap();
         let master: SocketAddr = "192.168.56.114:1666".parse().unwrap();
@@ -448,7 +490,10 @@ mod tests {
         let b: IpAddr = "10.0.0.2".parse().unwrap();
         let mut f = Fabric::default();
         f.partition(b, a, BlockMode::Reject);
-        assert_eq!(f.blocked(a, SocketAddr::new(b, 1666)), Some(BlockMode::Reject));
+        assert_eq!(
+            f.blocked(a, SocketAddr::new(b, 1666)),
+            Some(BlockMode::Reject)
+        );
         assert_eq!(f.blocked(a, SocketAddr::new(a, 1666)), None);
         f.heal(a, b);
         assert_eq!(f.blocked(b, SocketAddr::new(a, 1666)), None);

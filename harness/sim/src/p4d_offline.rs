@@ -374,7 +374,8 @@ fn server_id(host: &Rc<Host>, args: &P4dArgs, cfg: &ServerConfig, report: &mut R
                 )]);
             }
             let fold_case = stored_case(&host.fs, &cfg.root).unwrap_or(false);
-            let mut db = crate::db::Db::open(host.fs.clone(), cfg.root.clone(), cfg.version, fold_case);
+            let mut db =
+                crate::db::Db::open(host.fs.clone(), cfg.root.clone(), cfg.version, fold_case);
             if let Ok(Some(_)) = identity::failover_seen(&mut db, id) {
                 return report.error(vec![crate::failover::messages::id_reused(id)]);
             }

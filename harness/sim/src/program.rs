@@ -33,12 +33,19 @@ pub struct ProgramOutput {
 impl ProgramOutput {
     /// Output with text on stdout and status 0.
     pub fn stdout(text: impl Into<String>) -> Self {
-        ProgramOutput { stdout: text.into().into_bytes(), ..Default::default() }
+        ProgramOutput {
+            stdout: text.into().into_bytes(),
+            ..Default::default()
+        }
     }
 
     /// Output with text on stderr and the given status.
     pub fn failure(text: impl Into<String>, status: i32) -> Self {
-        ProgramOutput { stderr: text.into().into_bytes(), status, ..Default::default() }
+        ProgramOutput {
+            stderr: text.into().into_bytes(),
+            status,
+            ..Default::default()
+        }
     }
 }
 

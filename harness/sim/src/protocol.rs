@@ -112,13 +112,21 @@ pub enum ServerMsg {
     /// Send the content of a client file (`submit`).
     ReadFile { path: String },
     /// Write a client file (`sync`, `print -o`).
-    WriteFile { path: String, bytes: Vec<u8>, mode: u32 },
+    WriteFile {
+        path: String,
+        bytes: Vec<u8>,
+        mode: u32,
+    },
     /// Remove a client file (`delete`, `sync` of a deleted revision).
     DeleteFile { path: String },
     /// Change a client file's permission bits (`edit` makes it writable).
     ChmodFile { path: String, mode: u32 },
     /// Store a ticket in the client's ticket file under `key`.
-    SetTicket { key: String, user: String, ticket: String },
+    SetTicket {
+        key: String,
+        user: String,
+        ticket: String,
+    },
     /// Remove the client's ticket for `key` and `user`.
     ClearTicket { key: String, user: String },
     /// A replication response (server to server).
@@ -137,7 +145,10 @@ pub enum ClientMsg {
     /// The answer to a `Prompt`.
     PromptReply { line: Option<String> },
     /// The answer to a `ReadFile`: `None` when the file cannot be read.
-    FileContent { bytes: Option<Vec<u8>>, error: Option<String> },
+    FileContent {
+        bytes: Option<Vec<u8>>,
+        error: Option<String>,
+    },
 }
 
 /// Writes one frame.
@@ -167,9 +178,14 @@ where
     }
     let len = u32::from_be_bytes(len) as usize;
     if len > MAX_FRAME {
-        return Err(io::Error::new(io::ErrorKind::InvalidData, "frame too large"));
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "frame too large",
+        ));
     }
     let mut body = vec![0u8; len];
     r.read_exact(&mut body).await?;
-    serde_json::from_slice(&body).map(Some).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+    serde_json::from_slice(&body)
+        .map(Some)
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
 }

@@ -85,13 +85,22 @@ impl TableDef {
 }
 
 const fn t(name: &'static str) -> Column {
-    Column { name, kind: ColumnKind::Text }
+    Column {
+        name,
+        kind: ColumnKind::Text,
+    }
 }
 const fn i(name: &'static str) -> Column {
-    Column { name, kind: ColumnKind::Int }
+    Column {
+        name,
+        kind: ColumnKind::Int,
+    }
 }
 const fn d(name: &'static str) -> Column {
-    Column { name, kind: ColumnKind::Digest }
+    Column {
+        name,
+        kind: ColumnKind::Digest,
+    }
 }
 const fn sv(year: u16, minor: u8) -> ServerVersion {
     ServerVersion::new(year, minor)
@@ -208,14 +217,26 @@ pub const TABLES: &[TableDef] = &[
     },
     TableDef {
         name: "db.view",
-        columns: &[t("name"), i("seq"), i("mapFlag"), t("viewFile"), t("depotFile")],
+        columns: &[
+            t("name"),
+            i("seq"),
+            i("mapFlag"),
+            t("viewFile"),
+            t("depotFile"),
+        ],
         key: &[Asc, Asc],
         local: false,
         versions: &[(OLD, 1)],
     },
     TableDef {
         name: "db.have",
-        columns: &[t("clientFile"), t("depotFile"), i("haveRev"), i("type"), i("time")],
+        columns: &[
+            t("clientFile"),
+            t("depotFile"),
+            i("haveRev"),
+            i("type"),
+            i("time"),
+        ],
         key: &[Asc],
         local: false,
         versions: &[(OLD, 3), (R232, 4)],

@@ -67,7 +67,10 @@ impl Services {
 
     /// The kind a bit mask stands for (standard when unknown).
     pub fn from_bits(bits: u32) -> Services {
-        Self::ALL.into_iter().find(|s| s.bits() == bits).unwrap_or(Services::Standard)
+        Self::ALL
+            .into_iter()
+            .find(|s| s.bits() == bits)
+            .unwrap_or(Services::Standard)
     }
 
     /// True for servers that replicate metadata from a target.

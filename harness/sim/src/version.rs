@@ -50,18 +50,78 @@ const fn v(year: u16, minor: u8) -> ServerVersion {
 // are the schema's numUpgrades per release. Build numbers are the GA builds'
 // change numbers as they appear in version strings.
 const RELEASES: &[Release] = &[
-    Release { version: v(2019, 1), level: 47, upgrade: 33, build: (1796703, "2019/05/20") },
-    Release { version: v(2019, 2), level: 49, upgrade: 35, build: (1855165, "2019/09/25") },
-    Release { version: v(2020, 1), level: 50, upgrade: 36, build: (1946989, "2020/04/15") },
-    Release { version: v(2020, 2), level: 51, upgrade: 39, build: (2007551, "2020/10/28") },
-    Release { version: v(2021, 1), level: 52, upgrade: 40, build: (2126753, "2021/05/17") },
-    Release { version: v(2021, 2), level: 53, upgrade: 44, build: (2201121, "2021/10/21") },
-    Release { version: v(2022, 1), level: 54, upgrade: 47, build: (2268385, "2022/05/02") },
-    Release { version: v(2022, 2), level: 55, upgrade: 49, build: (2361553, "2022/11/14") },
-    Release { version: v(2023, 1), level: 56, upgrade: 50, build: (2442900, "2023/05/04") },
-    Release { version: v(2023, 2), level: 57, upgrade: 52, build: (2519561, "2023/11/09") },
-    Release { version: v(2024, 1), level: 58, upgrade: 54, build: (2596294, "2024/05/02") },
-    Release { version: v(2024, 2), level: 59, upgrade: 55, build: (2675662, "2024/10/24") },
+    Release {
+        version: v(2019, 1),
+        level: 47,
+        upgrade: 33,
+        build: (1796703, "2019/05/20"),
+    },
+    Release {
+        version: v(2019, 2),
+        level: 49,
+        upgrade: 35,
+        build: (1855165, "2019/09/25"),
+    },
+    Release {
+        version: v(2020, 1),
+        level: 50,
+        upgrade: 36,
+        build: (1946989, "2020/04/15"),
+    },
+    Release {
+        version: v(2020, 2),
+        level: 51,
+        upgrade: 39,
+        build: (2007551, "2020/10/28"),
+    },
+    Release {
+        version: v(2021, 1),
+        level: 52,
+        upgrade: 40,
+        build: (2126753, "2021/05/17"),
+    },
+    Release {
+        version: v(2021, 2),
+        level: 53,
+        upgrade: 44,
+        build: (2201121, "2021/10/21"),
+    },
+    Release {
+        version: v(2022, 1),
+        level: 54,
+        upgrade: 47,
+        build: (2268385, "2022/05/02"),
+    },
+    Release {
+        version: v(2022, 2),
+        level: 55,
+        upgrade: 49,
+        build: (2361553, "2022/11/14"),
+    },
+    Release {
+        version: v(2023, 1),
+        level: 56,
+        upgrade: 50,
+        build: (2442900, "2023/05/04"),
+    },
+    Release {
+        version: v(2023, 2),
+        level: 57,
+        upgrade: 52,
+        build: (2519561, "2023/11/09"),
+    },
+    Release {
+        version: v(2024, 1),
+        level: 58,
+        upgrade: 54,
+        build: (2596294, "2024/05/02"),
+    },
+    Release {
+        version: v(2024, 2),
+        level: 59,
+        upgrade: 55,
+        build: (2675662, "2024/10/24"),
+    },
 ];
 
 impl ServerVersion {
@@ -79,7 +139,10 @@ impl ServerVersion {
     }
 
     fn supported_list() -> String {
-        Self::supported().map(|v| v.to_string()).collect::<Vec<_>>().join(", ")
+        Self::supported()
+            .map(|v| v.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     fn release(self) -> &'static Release {
@@ -131,13 +194,19 @@ impl FromStr for ServerVersion {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let t = s.trim().trim_start_matches('r');
-        let (y, m) = t.split_once('.').ok_or_else(|| VersionError::Malformed(s.to_string()))?;
+        let (y, m) = t
+            .split_once('.')
+            .ok_or_else(|| VersionError::Malformed(s.to_string()))?;
         // Accept the short form r19.1 as well as 2019.1.
-        let mut year: u16 = y.parse().map_err(|_| VersionError::Malformed(s.to_string()))?;
+        let mut year: u16 = y
+            .parse()
+            .map_err(|_| VersionError::Malformed(s.to_string()))?;
         if year < 100 {
             year += 2000;
         }
-        let minor: u8 = m.parse().map_err(|_| VersionError::Malformed(s.to_string()))?;
+        let minor: u8 = m
+            .parse()
+            .map_err(|_| VersionError::Malformed(s.to_string()))?;
         let version = v(year, minor);
         if RELEASES.iter().any(|r| r.version == version) {
             Ok(version)
@@ -156,10 +225,22 @@ mod tests {
         let v: ServerVersion = "2019.1".parse().unwrap();
         assert_eq!(v.level(), 47);
         assert_eq!(v.upgrade_level(), 33);
-        assert_eq!(v.version_string(), "P4D/LINUX26X86_64/2019.1/1796703 (2019/05/20)");
-        assert_eq!("r23.2".parse::<ServerVersion>().unwrap(), ServerVersion::new(2023, 2));
-        assert!(matches!("2019".parse::<ServerVersion>(), Err(VersionError::Malformed(_))));
-        assert!(matches!("2018.2".parse::<ServerVersion>(), Err(VersionError::Unsupported(_))));
+        assert_eq!(
+            v.version_string(),
+            "P4D/LINUX26X86_64/2019.1/1796703 (2019/05/20)"
+        );
+        assert_eq!(
+            "r23.2".parse::<ServerVersion>().unwrap(),
+            ServerVersion::new(2023, 2)
+        );
+        assert!(matches!(
+            "2019".parse::<ServerVersion>(),
+            Err(VersionError::Malformed(_))
+        ));
+        assert!(matches!(
+            "2018.2".parse::<ServerVersion>(),
+            Err(VersionError::Unsupported(_))
+        ));
         assert!(v < "2020.2".parse().unwrap());
     }
 }

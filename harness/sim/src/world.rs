@@ -44,7 +44,12 @@ pub struct WorldConfig {
 impl WorldConfig {
     /// Defaults: seed 0, 2019-10-18 13:00:00 JST, 10 ms steps.
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        WorldConfig { seed: 0, start_epoch: 1_571_371_200, dir: dir.into(), tick: Duration::from_millis(10) }
+        WorldConfig {
+            seed: 0,
+            start_epoch: 1_571_371_200,
+            dir: dir.into(),
+            tick: Duration::from_millis(10),
+        }
     }
 }
 
@@ -138,7 +143,9 @@ impl SimWorld {
 
     /// Adds a machine.
     pub fn add_host(&mut self, spec: HostSpec) -> Result<Rc<Host>, WorldError> {
-        if self.machines.contains_key(&spec.name) || self.machines.values().any(|m| m.host.ip == spec.ip) {
+        if self.machines.contains_key(&spec.name)
+            || self.machines.values().any(|m| m.host.ip == spec.ip)
+        {
             return Err(WorldError::Duplicate(spec.name, spec.ip));
         }
         let clock = self.clock();
@@ -154,7 +161,10 @@ impl SimWorld {
                 fabric.names.insert(a.clone(), spec.ip);
             }
         }
-        let net = Rc::new(SimNet { fabric: self.fabric.clone(), me: spec.ip });
+        let net = Rc::new(SimNet {
+            fabric: self.fabric.clone(),
+            me: spec.ip,
+        });
         let host_seed = self.cfg.seed ^ fxhash(&spec.name);
         let host = Host::new(HostParts {
             name: spec.name.clone(),
@@ -171,9 +181,16 @@ impl SimWorld {
         {
             let host = host.clone();
             let queue = queue.clone();
-            self.sim.host(spec.ip, move || agent(host.clone(), queue.clone()));
+            self.sim
+                .host(spec.ip, move || agent(host.clone(), queue.clone()));
         }
-        self.machines.insert(spec.name, Machine { host: host.clone(), queue });
+        self.machines.insert(
+            spec.name,
+            Machine {
+                host: host.clone(),
+                queue,
+            },
+        );
         Ok(host)
     }
 
@@ -198,8 +215,11 @@ impl SimWorld {
     }
 
     fn step(&mut self) -> Result<(), WorldError> {
-        self.sim.step().map_err(|e| WorldError::Sim(e.to_string()))?;
-        self.elapsed_ms.store(self.sim.elapsed().as_millis() as i64, Ordering::Relaxed);
+        self.sim
+            .step()
+            .map_err(|e| WorldError::Sim(e.to_string()))?;
+        self.elapsed_ms
+            .store(self.sim.elapsed().as_millis() as i64, Ordering::Relaxed);
         Ok(())
     }
 
@@ -219,7 +239,10 @@ impl SimWorld {
         T: 'static,
         F: FnOnce(Rc<Host>) -> LocalBoxFuture<'static, T> + 'static,
     {
-        let machine = self.machines.get(name).ok_or_else(|| WorldError::NoHost(name.to_string()))?;
+        let machine = self
+            .machines
+            .get(name)
+            .ok_or_else(|| WorldError::NoHost(name.to_string()))?;
         if !self.sim.is_host_running(machine.host.ip) {
             return Err(WorldError::HostDown(name.to_string()));
         }
@@ -228,15 +251,19 @@ impl SimWorld {
         {
             let slot = slot.clone();
             let abort = abort.clone();
-            machine.queue.jobs.borrow_mut().push_back(Box::new(move |host| {
-                Box::pin(async move {
-                    let task = tokio::task::spawn_local(async move {
-                        let v = job(host).await;
-                        *slot.borrow_mut() = Some(v);
-                    });
-                    *abort.borrow_mut() = Some(task.abort_handle());
-                })
-            }));
+            machine
+                .queue
+                .jobs
+                .borrow_mut()
+                .push_back(Box::new(move |host| {
+                    Box::pin(async move {
+                        let task = tokio::task::spawn_local(async move {
+                            let v = job(host).await;
+                            *slot.borrow_mut() = Some(v);
+                        });
+                        *abort.borrow_mut() = Some(task.abort_handle());
+                    })
+                }));
             machine.queue.ready.notify_one();
         }
         let deadline = self.sim.elapsed() + limit;
@@ -255,7 +282,12 @@ impl SimWorld {
     }
 
     /// Runs a program (`p4`, `p4d`, `p4dctl`) on a machine.
-    pub fn run_program(&mut self, name: &str, inv: Invocation, limit: Duration) -> Result<ProgramOutput, WorldError> {
+    pub fn run_program(
+        &mut self,
+        name: &str,
+        inv: Invocation,
+        limit: Duration,
+    ) -> Result<ProgramOutput, WorldError> {
         self.run_on(name, limit, move |host| {
             Box::pin(async move {
                 let argv0 = inv.argv.first().cloned().unwrap_or_default();
@@ -282,7 +314,12 @@ impl SimWorld {
     }
 
     /// Puts a firewall rule on a machine's inbound port (`None` removes it).
-    pub fn firewall(&mut self, name: &str, port: u16, mode: Option<BlockMode>) -> Result<(), WorldError> {
+    pub fn firewall(
+        &mut self,
+        name: &str,
+        port: u16,
+        mode: Option<BlockMode>,
+    ) -> Result<(), WorldError> {
         let ip = self.ip_of(name)?;
         let mut f = self.fabric.borrow_mut();
         match mode {
@@ -297,7 +334,10 @@ impl SimWorld {
     }
 
     fn ip_of(&self, name: &str) -> Result<IpAddr, WorldError> {
-        self.machines.get(name).map(|m| m.host.ip).ok_or_else(|| WorldError::NoHost(name.to_string()))
+        self.machines
+            .get(name)
+            .map(|m| m.host.ip)
+            .ok_or_else(|| WorldError::NoHost(name.to_string()))
     }
 
     /// The real directory holding machine `name`'s file system.
@@ -324,5 +364,7 @@ async fn agent(host: Rc<Host>, queue: Rc<JobQueue>) -> turmoil::Result {
 
 /// A small stable hash of a name (for per-host seeds).
 fn fxhash(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    s.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }

@@ -14,8 +14,7 @@ const PREVIEW: &str = "Checking if failover might be possible ...\n\
 Checking for archive file content not transferred ...\n\
 Verifying content of recently updated archive files ...\n";
 
-const NEED_Y: &str =
-    "After addressing any reported issues that might prevent failover, use --yes or -y to execute the failover.\n";
+const NEED_Y: &str = "After addressing any reported issues that might prevent failover, use --yes or -y to execute the failover.\n";
 
 const NO_S: &str = "Server ID must be specified in the '-s' or '--serverid' argument for a failover without the participation of the server from which failover is occurring.\nEmpty identifier not allowed.\n";
 
@@ -96,12 +95,18 @@ fn section_8_crashed_master() {
 #[test]
 fn section_8_partitioned_master() {
     let mut rig = build(&Setup::default());
-    rig.world.partition("standby", "master", BlockMode::Reject).unwrap();
+    rig.world
+        .partition("standby", "master", BlockMode::Reject)
+        .unwrap();
     // -m wants the master, which cannot be reached.
     let out = p4(&mut rig, "standby", STANDBY, "failover -m");
     assert_eq!(
         transcript(&out),
-        ("", "Server from which failover is to occur is required to participate (-m or --require-master), but that server is not accessible.\n", 1)
+        (
+            "",
+            "Server from which failover is to occur is required to participate (-m or --require-master), but that server is not accessible.\n",
+            1
+        )
     );
     let out = p4(&mut rig, "standby", STANDBY, "failover -s master -y");
     assert_eq!(transcript(&out), (ALONE_EXECUTE, "", 0));
@@ -116,7 +121,10 @@ fn section_8_partitioned_master() {
 
 #[test]
 fn from_2020_2_a_mandatory_standby_uses_its_replicating_from() {
-    let mut rig = build(&Setup { release: "2020.2", ..Setup::default() });
+    let mut rig = build(&Setup {
+        release: "2020.2",
+        ..Setup::default()
+    });
     crash(&rig, "master");
     let out = p4(&mut rig, "standby", STANDBY, "failover");
     assert_eq!(transcript(&out), (PREVIEW, NEED_Y, 0));
@@ -130,7 +138,11 @@ fn from_2020_2_a_mandatory_standby_uses_its_replicating_from() {
 fn a_standby_that_is_not_mandatory_needs_its_master() {
     let need = "This failover requires that this server have the 'mandatory' option set since the server from which failover is to occur is not participating in the failover.\n";
     for release in ["2019.1", "2020.2"] {
-        let mut rig = build(&Setup { release, mandatory: false, ..Setup::default() });
+        let mut rig = build(&Setup {
+            release,
+            mandatory: false,
+            ..Setup::default()
+        });
         crash(&rig, "master");
         let out = p4(&mut rig, "standby", STANDBY, "failover -s master -y");
         assert_eq!(transcript(&out), ("", need, 1), "{release}");

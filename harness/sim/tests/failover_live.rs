@@ -19,8 +19,7 @@ const PREVIEW: &str = "Checking if failover might be possible ...\n\
 Checking for archive file content not transferred ...\n\
 Verifying content of recently updated archive files ...\n";
 
-const NEED_Y: &str =
-    "After addressing any reported issues that might prevent failover, use --yes or -y to execute the failover.\n";
+const NEED_Y: &str = "After addressing any reported issues that might prevent failover, use --yes or -y to execute the failover.\n";
 
 const EXECUTE: &str = "Starting failover process ...\n\
 Refusing new commands on server from which failover is occurring ...\n\
@@ -45,11 +44,17 @@ fn section_7_preview_then_failover_with_the_master_running() {
     p4(&mut rig, "master", MASTER, "counter last 42").ok();
 
     let out = p4(&mut rig, "standby", STANDBY, "failover");
-    assert_eq!((out.stdout.as_str(), out.stderr.as_str(), out.status), (PREVIEW, NEED_Y, 0));
+    assert_eq!(
+        (out.stdout.as_str(), out.stderr.as_str(), out.status),
+        (PREVIEW, NEED_Y, 0)
+    );
 
     let master_journal_before = std::fs::read(rig.path("master", "/master/journal")).unwrap();
     let out = p4(&mut rig, "standby", STANDBY, "failover -y");
-    assert_eq!((out.stdout.as_str(), out.stderr.as_str(), out.status), (EXECUTE, "", 0));
+    assert_eq!(
+        (out.stdout.as_str(), out.stderr.as_str(), out.status),
+        (EXECUTE, "", 0)
+    );
     rig.sleep(1);
 
     // The standby is the master now: the master's server ID and spec, no
@@ -57,14 +62,30 @@ fn section_7_preview_then_failover_with_the_master_running() {
     assert_eq!(server_id(&rig, "standby", "/standby"), "master");
     let info = p4(&mut rig, "standby", STANDBY, "info");
     assert!(info.ok().contains("ServerID: master\n"), "{}", info.stdout);
-    assert!(info.stdout.contains("Server services: commit-server\n"), "{}", info.stdout);
+    assert!(
+        info.stdout.contains("Server services: commit-server\n"),
+        "{}",
+        info.stdout
+    );
     assert!(!info.stdout.contains("Replica of:"), "{}", info.stdout);
     let journal = std::fs::read(rig.path("standby", "/standby/journal")).unwrap();
-    assert!(journal.starts_with(&master_journal_before), "the old master's journal goes on");
+    assert!(
+        journal.starts_with(&master_journal_before),
+        "the old master's journal goes on"
+    );
     let added = String::from_utf8_lossy(&journal[master_journal_before.len()..]).into_owned();
-    assert!(added.contains("@rv@ 3 @db.server@ @standby@"), "the configuration update is journaled:\n{added}");
-    assert_eq!(counter(&rig, "standby", "/standby", "journal").as_deref(), Some("1"));
-    assert!(rig.read("standby", "/standby/statefailover").starts_with(&format!("1/{} master standby", journal.len())));
+    assert!(
+        added.contains("@rv@ 3 @db.server@ @standby@"),
+        "the configuration update is journaled:\n{added}"
+    );
+    assert_eq!(
+        counter(&rig, "standby", "/standby", "journal").as_deref(),
+        Some("1")
+    );
+    assert!(
+        rig.read("standby", "/standby/statefailover")
+            .starts_with(&format!("1/{} master standby", journal.len()))
+    );
 
     // Everything written before the failover is there, and it takes work.
     let out = p4(&mut rig, "standby", STANDBY, "counter last");
@@ -98,7 +119,10 @@ fn section_7_preview_then_failover_with_the_master_running() {
     let out = rig.run("master", "p4d -r /master -xD master");
     assert_eq!(
         (out.status, out.stderr.as_str()),
-        (1, "Perforce server error:\n\tCannot reuse server ID 'master' after failover.\n")
+        (
+            1,
+            "Perforce server error:\n\tCannot reuse server ID 'master' after failover.\n"
+        )
     );
     rig.run("master", "p4d -r /master -xD oldmaster").ok();
     rig.start("master").ok();
@@ -124,7 +148,9 @@ fn hold_login_prompt(rig: &mut common::Rig, held: Held) -> String {
                     prog: "p4".to_string(),
                     ..Default::default()
                 };
-                write_frame(&mut stream, &ClientMsg::Request(Box::new(req))).await.expect("sent");
+                write_frame(&mut stream, &ClientMsg::Request(Box::new(req)))
+                    .await
+                    .expect("sent");
                 let mut prompt = String::new();
                 while let Ok(Some(msg)) = read_frame::<_, ServerMsg>(&mut stream).await {
                     if let ServerMsg::Prompt { text } = msg {
@@ -150,13 +176,18 @@ fn keep_asking(rig: &mut common::Rig, seen: Rc<RefCell<Vec<(i32, String)>>>) {
                 tokio::task::spawn_local(async move {
                     for i in 0..100 {
                         let inv = Invocation {
-                            argv: common::split(&format!("p4 -u super -p master:1666 counter probe {i}")),
+                            argv: common::split(&format!(
+                                "p4 -u super -p master:1666 counter probe {i}"
+                            )),
                             env: Default::default(),
                             cwd: "/".into(),
                             stdin: Vec::new(),
                         };
                         if let Some(out) = run_program(&host, inv).await {
-                            seen.borrow_mut().push((out.status, String::from_utf8_lossy(&out.stderr).into_owned()));
+                            seen.borrow_mut().push((
+                                out.status,
+                                String::from_utf8_lossy(&out.stderr).into_owned(),
+                            ));
                         }
                         tokio::time::sleep(Duration::from_millis(200)).await;
                     }
@@ -170,29 +201,55 @@ fn keep_asking(rig: &mut common::Rig, seen: Rc<RefCell<Vec<(i32, String)>>>) {
 fn running_commands_get_their_time_and_new_ones_the_failover_message() {
     let mut rig = build(&Setup::default());
     let held: Held = Rc::default();
-    assert_eq!(hold_login_prompt(&mut rig, held.clone()), "Enter password: ");
+    assert_eq!(
+        hold_login_prompt(&mut rig, held.clone()),
+        "Enter password: "
+    );
     let seen = Rc::new(RefCell::new(Vec::new()));
     keep_asking(&mut rig, seen.clone());
     rig.sleep(1);
 
     let start = rig.world.elapsed();
-    let out = p4(&mut rig, "standby", STANDBY, "failover -y -w 5 Site moving to the standby, please wait");
-    assert_eq!((out.stdout.as_str(), out.status), (EXECUTE, 0), "{}", out.stderr);
+    let out = p4(
+        &mut rig,
+        "standby",
+        STANDBY,
+        "failover -y -w 5 Site moving to the standby, please wait",
+    );
+    assert_eq!(
+        (out.stdout.as_str(), out.status),
+        (EXECUTE, 0),
+        "{}",
+        out.stderr
+    );
     let took = rig.world.elapsed() - start;
-    assert!(took >= Duration::from_secs(5), "the login was given -w 5 seconds: {took:?}");
+    assert!(
+        took >= Duration::from_secs(5),
+        "the login was given -w 5 seconds: {took:?}"
+    );
     rig.sleep(20);
 
     // Asked before the failover: done. During: the failover message. After:
     // no server at that address.
     let seen = seen.borrow();
     assert_eq!(seen.first().map(|(s, e)| (*s, e.as_str())), Some((0, "")));
-    assert!(seen.iter().any(|(s, e)| *s == 1 && e == "Site moving to the standby, please wait\n"), "{seen:?}");
     assert!(
-        seen.last().unwrap().1.starts_with("Perforce client error:\n\tConnect to server failed; check $P4PORT.\n"),
+        seen.iter()
+            .any(|(s, e)| *s == 1 && e == "Site moving to the standby, please wait\n"),
+        "{seen:?}"
+    );
+    assert!(
+        seen.last()
+            .unwrap()
+            .1
+            .starts_with("Perforce client error:\n\tConnect to server failed; check $P4PORT.\n"),
         "{seen:?}"
     );
     let refused_at = seen.iter().position(|(s, _)| *s == 1).unwrap();
-    assert!(seen[refused_at..].iter().all(|(s, _)| *s == 1), "nothing is accepted once refusing starts: {seen:?}");
+    assert!(
+        seen[refused_at..].iter().all(|(s, _)| *s == 1),
+        "nothing is accepted once refusing starts: {seen:?}"
+    );
     drop(seen);
 
     // The user answers the prompt: the stalled login never completes, its
@@ -202,7 +259,9 @@ fn running_commands_get_their_time_and_new_ones_the_failover_message() {
         .run_on("master", Duration::from_secs(10), move |_| {
             Box::pin(async move {
                 let mut stream = held.borrow_mut().take().expect("held");
-                let reply = ClientMsg::PromptReply { line: Some(SERVICE_PASSWORD.to_string()) };
+                let reply = ClientMsg::PromptReply {
+                    line: Some(SERVICE_PASSWORD.to_string()),
+                };
                 let _ = write_frame(&mut stream, &reply).await;
                 let mut answers = Vec::new();
                 while let Ok(Some(msg)) = read_frame::<_, ServerMsg>(&mut stream).await {
@@ -218,7 +277,10 @@ fn running_commands_get_their_time_and_new_ones_the_failover_message() {
 #[test]
 fn the_same_seed_gives_the_same_failover() {
     let run = |seed: u64| {
-        let mut rig = build(&Setup { seed, ..Setup::default() });
+        let mut rig = build(&Setup {
+            seed,
+            ..Setup::default()
+        });
         submit(&mut rig, "c.txt", "charlie\n", "before");
         let mut outs = Vec::new();
         for line in ["failover", "failover -y"] {
@@ -228,10 +290,14 @@ fn the_same_seed_gives_the_same_failover() {
         rig.sleep(1);
         let o = p4(&mut rig, "standby", STANDBY, "counter after 1");
         outs.push(o.stdout);
-        let files: Vec<String> = ["/standby/journal", "/standby/statefailover", "/standby/server.id"]
-            .iter()
-            .map(|p| rig.read("standby", p))
-            .collect();
+        let files: Vec<String> = [
+            "/standby/journal",
+            "/standby/statefailover",
+            "/standby/server.id",
+        ]
+        .iter()
+        .map(|p| rig.read("standby", p))
+        .collect();
         (outs, files, rig.read("master", "/master/db.server"))
     };
     let a = run(7);
@@ -241,20 +307,33 @@ fn the_same_seed_gives_the_same_failover() {
 
 #[test]
 fn releases_from_2022_1_write_failoverconfigs_and_say_when_nothing_was_found() {
-    let mut rig = build(&Setup { release: "2022.1", ..Setup::default() });
+    let mut rig = build(&Setup {
+        release: "2022.1",
+        ..Setup::default()
+    });
     let out = p4(&mut rig, "master", MASTER, "failover");
-    assert_eq!(out.stderr, "failover command only available from standby server.\n");
+    assert_eq!(
+        out.stderr,
+        "failover command only available from standby server.\n"
+    );
     let out = p4(&mut rig, "standby", STANDBY, "failover");
     assert_eq!(
         (out.stdout.as_str(), out.stderr.as_str(), out.status),
-        (&*format!("{PREVIEW}No errors reported; use --yes or -y to execute the failover.\n"), "", 0)
+        (
+            &*format!("{PREVIEW}No errors reported; use --yes or -y to execute the failover.\n"),
+            "",
+            0
+        )
     );
     let out = p4(&mut rig, "standby", STANDBY, "failover -y");
     let expected = EXECUTE.replace(
         "Updating configuration of the failed-over server ...\n",
         "Updating configuration of the failed-over server ...\nWriting failoverconfigs file ...\n",
     );
-    assert_eq!((out.stdout.as_str(), out.stderr.as_str(), out.status), (&*expected, "", 0));
+    assert_eq!(
+        (out.stdout.as_str(), out.stderr.as_str(), out.status),
+        (&*expected, "", 0)
+    );
     let configs = rig.read("standby", "/standby/failoverconfigs");
     assert!(configs.contains("standby.serverid=standby\n"), "{configs}");
     assert!(configs.contains("master.serverid=master\n"), "{configs}");

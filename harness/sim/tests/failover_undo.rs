@@ -30,16 +30,24 @@ const GIVEN_BACK: &str = "Resuming commands on server from which failover was to
 Allowing new commands on server from which failover was to occur ...\n";
 
 fn pending_line(out: &str) -> &str {
-    out.lines().find(|l| l.starts_with("//depot/b.txt 1.2 text new 0 ")).unwrap_or_else(|| panic!("{out}"))
+    out.lines()
+        .find(|l| l.starts_with("//depot/b.txt 1.2 text new 0 "))
+        .unwrap_or_else(|| panic!("{out}"))
 }
 
 #[test]
 fn a_failure_before_the_master_stops_gives_it_its_commands_back() {
-    let mut rig = build(&Setup { pull_u: false, ..Setup::default() });
+    let mut rig = build(&Setup {
+        pull_u: false,
+        ..Setup::default()
+    });
     let out = p4(&mut rig, "standby", STANDBY, "failover -y");
     let line = pending_line(&out.stdout).to_string();
     assert_eq!(out.stdout, format!("{UP_TO_ARCHIVES}{line}\n{GIVEN_BACK}"));
-    assert_eq!((out.stderr.as_str(), out.status), (&*format!("{PENDING}{FAILED}"), 1));
+    assert_eq!(
+        (out.stderr.as_str(), out.status),
+        (&*format!("{PENDING}{FAILED}"), 1)
+    );
     // The master works as before; the standby is still its standby.
     p4(&mut rig, "master", MASTER, "counter after_undo 5").ok();
     assert_eq!(server_id(&rig, "standby", "/standby"), "standby");
@@ -66,7 +74,11 @@ fn a_failure_before_the_master_stops_gives_it_its_commands_back() {
 
 #[test]
 fn from_2020_2_the_threads_start_again_by_themselves() {
-    let mut rig = build(&Setup { release: "2020.2", pull_u: false, ..Setup::default() });
+    let mut rig = build(&Setup {
+        release: "2020.2",
+        pull_u: false,
+        ..Setup::default()
+    });
     let out = p4(&mut rig, "standby", STANDBY, "failover -y");
     assert_eq!(out.status, 1);
     p4(&mut rig, "master", MASTER, "counter after_undo 5").ok();
@@ -104,15 +116,26 @@ fn a_failure_after_the_master_stopped_leaves_it_down() {
     );
     assert_eq!(
         (out.stderr.as_str(), out.status),
-        ("Journal file 'journal' write failed: No space left on device\nFailover was not successful.\n", 1)
+        (
+            "Journal file 'journal' write failed: No space left on device\nFailover was not successful.\n",
+            1
+        )
     );
     // The standby is as it was; the master is stopped and marked.
     assert_eq!(server_id(&rig, "standby", "/standby"), "standby");
-    assert_eq!(std::fs::read(rig.path("standby", "/standby/journal")).unwrap(), journal);
+    assert_eq!(
+        std::fs::read(rig.path("standby", "/standby/journal")).unwrap(),
+        journal
+    );
     let out = p4(&mut rig, "master", MASTER, "info");
     assert_eq!(out.status, 1);
     let out = rig.start("master");
-    assert!(out.stderr.contains("Failover has occurred from this server"), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("Failover has occurred from this server"),
+        "{}",
+        out.stderr
+    );
     // Space is freed; the standby restarted (2019.1) fails over alone.
     h.fs.set_full(Path::new("/standby"), false);
     p4(&mut rig, "standby", STANDBY, "admin restart").ok();
@@ -127,8 +150,15 @@ fn a_failure_after_the_master_stopped_leaves_it_down() {
 fn a_standby_that_is_not_mandatory_warns_it_went_past_the_leof() {
     // standby (not mandatory) fails over; standby2 (mandatory) is cut off,
     // so the master's LEOF stays where standby2 stopped.
-    let mut rig = build(&Setup { mandatory: false, second_standby: true, pull_u: false, ..Setup::default() });
-    rig.world.partition("standby2", "master", BlockMode::Reject).unwrap();
+    let mut rig = build(&Setup {
+        mandatory: false,
+        second_standby: true,
+        pull_u: false,
+        ..Setup::default()
+    });
+    rig.world
+        .partition("standby2", "master", BlockMode::Reject)
+        .unwrap();
     rig.sleep(2);
     for i in 0..3 {
         p4(&mut rig, "master", MASTER, &format!("counter held{i} {i}")).ok();
@@ -144,8 +174,13 @@ fn a_standby_that_is_not_mandatory_warns_it_went_past_the_leof() {
     assert_eq!(out.stdout, format!("{UP_TO_ARCHIVES}{line}\n{GIVEN_BACK}"));
     assert_eq!(
         out.stderr,
-        format!("{PENDING}This failed failover has likely applied journalcopy'd transactions beyond the LEOF. After resolving the issues that caused this failover to fail, this standby server can be used to complete the failover. But if another standby server is instead used to complete the failover, this standby server should be rebuilt since its metadata could be inconsistent with the server to which failover occurred.\n{FAILED}")
+        format!(
+            "{PENDING}This failed failover has likely applied journalcopy'd transactions beyond the LEOF. After resolving the issues that caused this failover to fail, this standby server can be used to complete the failover. But if another standby server is instead used to complete the failover, this standby server should be rebuilt since its metadata could be inconsistent with the server to which failover occurred.\n{FAILED}"
+        )
     );
     // The failover took it past the LEOF.
-    assert_eq!(counter(&rig, "standby", "/standby", "held2").as_deref(), Some("2"));
+    assert_eq!(
+        counter(&rig, "standby", "/standby", "held2").as_deref(),
+        Some("2")
+    );
 }

@@ -30,7 +30,9 @@ fn a_full_journal_disk_refuses_the_write_with_the_os_text() {
     let out = rig.run("master", "p4 -u super -p master:1666 counter release");
     assert_eq!(out.ok(), "1\n");
 
-    host(&rig, "master").fs.set_full(Path::new("/master"), false);
+    host(&rig, "master")
+        .fs
+        .set_full(Path::new("/master"), false);
     let out = rig.run("master", "p4 -u super -p master:1666 counter release 2");
     assert_eq!(out.ok(), "Counter release set.\n");
     let out = rig.run("master", "p4 -u super -p master:1666 counter release");

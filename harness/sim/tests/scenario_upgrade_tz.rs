@@ -53,8 +53,14 @@ fn a_standby_upgraded_before_its_master_keeps_copying_its_journal() {
     p4(&mut rig, "master", MASTER, "counter stage mixed").ok();
     rig.sleep(3);
     in_step(&mut rig);
-    assert_eq!(counter(&rig, "standby", "/standby", "stage").as_deref(), Some("mixed"));
-    assert_eq!(rig.read("standby", "/standby/journal"), rig.read("master", "/master/journal"));
+    assert_eq!(
+        counter(&rig, "standby", "/standby", "stage").as_deref(),
+        Some("mixed")
+    );
+    assert_eq!(
+        rig.read("standby", "/standby/journal"),
+        rig.read("master", "/master/journal")
+    );
 
     // The master last; its upgrade comes to the standby in its journal.
     p4(&mut rig, "master", MASTER, "admin stop").ok();
@@ -63,27 +69,48 @@ fn a_standby_upgraded_before_its_master_keeps_copying_its_journal() {
     rig.start("master").ok();
     let journal = rig.read("master", "/master/journal");
     assert!(journal.contains("@nx@ 5 "), "{journal}");
-    assert!(journal.contains("@rv@ 1 @db.counters@ @upgrade@ @50@ \n"), "{journal}");
+    assert!(
+        journal.contains("@rv@ 1 @db.counters@ @upgrade@ @50@ \n"),
+        "{journal}"
+    );
     p4(&mut rig, "master", MASTER, "counter stage upgraded").ok();
     rig.sleep(3);
     in_step(&mut rig);
-    assert_eq!(rig.read("standby", "/standby/journal"), rig.read("master", "/master/journal"));
-    assert_eq!(counter(&rig, "standby", "/standby", "upgrade").as_deref(), Some("50"));
-    assert_eq!(counter(&rig, "standby", "/standby", "stage").as_deref(), Some("upgraded"));
+    assert_eq!(
+        rig.read("standby", "/standby/journal"),
+        rig.read("master", "/master/journal")
+    );
+    assert_eq!(
+        counter(&rig, "standby", "/standby", "upgrade").as_deref(),
+        Some("50")
+    );
+    assert_eq!(
+        counter(&rig, "standby", "/standby", "stage").as_deref(),
+        Some("upgraded")
+    );
 }
 
 #[test]
 fn an_edge_upgraded_before_its_commit_server_journals_its_own_upgrade() {
-    let mut rig = build(&Setup { edge: true, ..Setup::default() });
+    let mut rig = build(&Setup {
+        edge: true,
+        ..Setup::default()
+    });
     p4(&mut rig, "edge1", EDGE, "admin stop").ok();
     install(&rig, "edge1", "2023.1");
     let out = rig.run("edge1", "p4d -r /edge1 -J journal -xu");
     assert_eq!((out.status, out.stderr.as_str()), (0, ""));
     // An edge keeps a journal of its own: the upgrade is in it.
     let journal = rig.read("edge1", "/edge1/journal");
-    assert!(journal.contains("@rv@ 1 @db.counters@ @upgrade@ @50@ \n"), "{journal}");
+    assert!(
+        journal.contains("@rv@ 1 @db.counters@ @upgrade@ @50@ \n"),
+        "{journal}"
+    );
     rig.start("edge1").ok();
     p4(&mut rig, "master", MASTER, "counter stage mixed").ok();
     rig.sleep(3);
-    assert_eq!(counter(&rig, "edge1", "/edge1", "stage").as_deref(), Some("mixed"));
+    assert_eq!(
+        counter(&rig, "edge1", "/edge1", "stage").as_deref(),
+        Some("mixed")
+    );
 }

@@ -43,18 +43,57 @@ fn a_started_server_answers_clients_on_other_machines() {
     let dir = tempfile::tempdir().unwrap();
     let mut w = world(dir.path());
     let t = Duration::from_secs(60);
-    let out = w.run_program("master", inv(&["p4d", "-r", "/master", "-p", "1666", "-d"]), t).unwrap();
-    assert_eq!(text(&out.stdout), "Perforce db files in '/master' will be created if missing...\nPerforce Server starting...\n");
-    let out = w.run_program("standby", inv(&["p4", "-u", "super", "-p", "master:1666", "info"]), t).unwrap();
+    let out = w
+        .run_program(
+            "master",
+            inv(&["p4d", "-r", "/master", "-p", "1666", "-d"]),
+            t,
+        )
+        .unwrap();
+    assert_eq!(
+        text(&out.stdout),
+        "Perforce db files in '/master' will be created if missing...\nPerforce Server starting...\n"
+    );
+    let out = w
+        .run_program(
+            "standby",
+            inv(&["p4", "-u", "super", "-p", "master:1666", "info"]),
+            t,
+        )
+        .unwrap();
     let info = text(&out.stdout);
     assert_eq!(out.status, 0, "{}", text(&out.stderr));
     assert!(info.contains("Server address: master:1666\n"), "{info}");
-    assert!(info.contains("Server version: P4D/LINUX26X86_64/2019.1/1796703 (2019/05/20)\n"), "{info}");
+    assert!(
+        info.contains("Server version: P4D/LINUX26X86_64/2019.1/1796703 (2019/05/20)\n"),
+        "{info}"
+    );
     assert!(info.contains("Server date: 2019/10/18 13:00:"), "{info}");
 
-    let out = w.run_program("standby", inv(&["p4", "-u", "super", "-p", "192.168.56.114:1666", "counter", "build", "42"]), t).unwrap();
+    let out = w
+        .run_program(
+            "standby",
+            inv(&[
+                "p4",
+                "-u",
+                "super",
+                "-p",
+                "192.168.56.114:1666",
+                "counter",
+                "build",
+                "42",
+            ]),
+            t,
+        )
+        .unwrap();
     assert_eq!(text(&out.stdout), "Counter build set.\n");
-    let out = w.run_program("master", inv(&["p4", "-u", "super", "-p", "1666", "counter", "build"]), t).unwrap();
+    let out = w
+        .run_program(
+            "master",
+            inv(&["p4", "-u", "super", "-p", "1666", "counter", "build"]),
+            t,
+        )
+        .unwrap();
     assert_eq!(text(&out.stdout), "42\n");
     let journal = std::fs::read_to_string(w.host_dir("master").join("master/journal")).unwrap();
     let lines: Vec<&str> = journal.lines().collect();
@@ -68,15 +107,34 @@ fn connection_failures_read_like_p4() {
     let dir = tempfile::tempdir().unwrap();
     let mut w = world(dir.path());
     let t = Duration::from_secs(300);
-    let out = w.run_program("standby", inv(&["p4", "-p", "192.168.56.114:1666", "info"]), t).unwrap();
+    let out = w
+        .run_program(
+            "standby",
+            inv(&["p4", "-p", "192.168.56.114:1666", "info"]),
+            t,
+        )
+        .unwrap();
     assert_eq!(out.status, 1);
     assert_eq!(
         text(&out.stderr),
         "Perforce client error:\n\tConnect to server failed; check $P4PORT.\n\tTCP connect to 192.168.56.114:1666 failed.\n\tconnect: 192.168.56.114:1666: Connection refused\n"
     );
-    w.partition("standby", "master", p4ha_sim::net::BlockMode::Reject).unwrap();
-    let out = w.run_program("standby", inv(&["p4", "-p", "master:1666", "info"]), t).unwrap();
-    assert!(text(&out.stderr).ends_with("connect: 192.168.56.114:1666: No route to host\n"), "{}", text(&out.stderr));
-    let out = w.run_program("standby", inv(&["p4", "-p", "nosuch:1666", "info"]), t).unwrap();
-    assert!(text(&out.stderr).ends_with("\tnosuch: host unknown.\n"), "{}", text(&out.stderr));
+    w.partition("standby", "master", p4ha_sim::net::BlockMode::Reject)
+        .unwrap();
+    let out = w
+        .run_program("standby", inv(&["p4", "-p", "master:1666", "info"]), t)
+        .unwrap();
+    assert!(
+        text(&out.stderr).ends_with("connect: 192.168.56.114:1666: No route to host\n"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = w
+        .run_program("standby", inv(&["p4", "-p", "nosuch:1666", "info"]), t)
+        .unwrap();
+    assert!(
+        text(&out.stderr).ends_with("\tnosuch: host unknown.\n"),
+        "{}",
+        text(&out.stderr)
+    );
 }

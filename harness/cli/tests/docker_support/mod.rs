@@ -63,13 +63,25 @@ pub fn machine(name: &str, ip: Option<Ipv4Addr>) -> Machine {
 
 /// A topology named `name`.
 pub fn topology(name: &str, machines: Vec<Machine>) -> Topology {
-    Topology { name: name.to_string(), seed: 0, start_epoch: None, machines }
+    Topology {
+        name: name.to_string(),
+        seed: 0,
+        start_epoch: None,
+        machines,
+    }
 }
 
 /// Runs a script and returns what it printed.
 pub fn sh(b: &mut DockerBackend, machine: &str, script: &str) -> ExecOutput {
     use p4ha_backend::Backend;
-    b.exec(machine, &Exec { script: script.to_string(), ..Exec::default() }).expect("exec")
+    b.exec(
+        machine,
+        &Exec {
+            script: script.to_string(),
+            ..Exec::default()
+        },
+    )
+    .expect("exec")
 }
 
 /// Text of an output's stdout.
@@ -84,7 +96,11 @@ pub fn stderr(o: &ExecOutput) -> String {
 
 /// The resources on the engine that belong to runs of `scenario`.
 pub fn leftovers_of(scenario: &str) -> Vec<Leftover> {
-    find_leftovers().expect("list the engine's resources").into_iter().filter(|l| l.scenario == scenario).collect()
+    find_leftovers()
+        .expect("list the engine's resources")
+        .into_iter()
+        .filter(|l| l.scenario == scenario)
+        .collect()
 }
 
 /// A p4dctl configuration for a server.

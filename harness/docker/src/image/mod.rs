@@ -64,9 +64,15 @@ pub async fn inspect(docker: &Docker, name: &str) -> Result<Option<ImageKind>, I
                 .and_then(|c| c.labels)
                 .and_then(|l| l.get(labels::IMAGE_KIND).cloned())
                 .is_some_and(|k| k == "sim");
-            Ok(Some(if sim { ImageKind::Simulator } else { ImageKind::Real }))
+            Ok(Some(if sim {
+                ImageKind::Simulator
+            } else {
+                ImageKind::Real
+            }))
         }
-        Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. }) => Ok(None),
+        Err(bollard::errors::Error::DockerResponseServerError {
+            status_code: 404, ..
+        }) => Ok(None),
         Err(e) => Err(ImageError::Engine(e.to_string())),
     }
 }
@@ -85,7 +91,10 @@ pub async fn ensure_sim_image(
     let plan = sim::SimImage::plan(executable)?;
     let done = |tag: &str| BUILT.lock().map(|b| b.contains(tag)).unwrap_or(false);
     if done(&plan.tag) {
-        return Ok(ResolvedImage { name: plan.tag, kind: ImageKind::Simulator });
+        return Ok(ResolvedImage {
+            name: plan.tag,
+            kind: ImageKind::Simulator,
+        });
     }
     let _guard = BUILDING.lock().await;
     if !done(&plan.tag) && inspect(docker, &plan.tag).await?.is_none() {
@@ -94,10 +103,17 @@ pub async fn ensure_sim_image(
     if let Ok(mut b) = BUILT.lock() {
         b.insert(plan.tag.clone());
     }
-    Ok(ResolvedImage { name: plan.tag, kind: ImageKind::Simulator })
+    Ok(ResolvedImage {
+        name: plan.tag,
+        kind: ImageKind::Simulator,
+    })
 }
 
-async fn build(docker: &Docker, plan: &sim::SimImage, progress: &(dyn Fn(&str) + Sync)) -> Result<(), ImageError> {
+async fn build(
+    docker: &Docker,
+    plan: &sim::SimImage,
+    progress: &(dyn Fn(&str) + Sync),
+) -> Result<(), ImageError> {
     let context = plan.context()?;
     progress(&format!(
         "building the simulator's image {} from {} ({} MB context, {} shared libraries)",
@@ -120,7 +136,9 @@ async fn build(docker: &Docker, plan: &sim::SimImage, progress: &(dyn Fn(&str) +
                 if let Some(detail) = info.error_detail {
                     return Err(ImageError::Build {
                         tag: plan.tag.clone(),
-                        reason: detail.message.unwrap_or_else(|| "unknown error".to_string()),
+                        reason: detail
+                            .message
+                            .unwrap_or_else(|| "unknown error".to_string()),
                     });
                 }
                 if let Some(line) = info.stream {
@@ -130,11 +148,19 @@ async fn build(docker: &Docker, plan: &sim::SimImage, progress: &(dyn Fn(&str) +
                     }
                 }
             }
-            Err(e) => return Err(ImageError::Build { tag: plan.tag.clone(), reason: e.to_string() }),
+            Err(e) => {
+                return Err(ImageError::Build {
+                    tag: plan.tag.clone(),
+                    reason: e.to_string(),
+                });
+            }
         }
     }
     match inspect(docker, &plan.tag).await? {
         Some(_) => Ok(()),
-        None => Err(ImageError::Build { tag: plan.tag.clone(), reason: "the engine reported no image".to_string() }),
+        None => Err(ImageError::Build {
+            tag: plan.tag.clone(),
+            reason: "the engine reported no image".to_string(),
+        }),
     }
 }

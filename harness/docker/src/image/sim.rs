@@ -78,7 +78,8 @@ const DIRS: &[(&str, u32)] = &[
 
 /// Accounts: root and the `perforce` user Helix Core's packages create
 /// (uid 1000, as the simulator's hosts have it).
-const PASSWD: &str = "root:x:0:0:root:/root:/bin/sh\nperforce:x:1000:1000:Perforce Admin:/home/perforce:/bin/sh\n";
+const PASSWD: &str =
+    "root:x:0:0:root:/root:/bin/sh\nperforce:x:1000:1000:Perforce Admin:/home/perforce:/bin/sh\n";
 const GROUP: &str = "root:x:0:\nperforce:x:1000:\n";
 /// Names resolve through /etc/hosts, then the engine's DNS (the other
 /// machines of the scenario).
@@ -140,7 +141,11 @@ impl SimImage {
         }
         let digest = h.finalize();
         let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
-        Ok(SimImage { tag: format!("{REPOSITORY}:{hex}"), executable: executable.to_path_buf(), libraries })
+        Ok(SimImage {
+            tag: format!("{REPOSITORY}:{hex}"),
+            executable: executable.to_path_buf(),
+            libraries,
+        })
     }
 
     /// The build context: a tar of `Dockerfile` and `rootfs/`.
@@ -150,7 +155,11 @@ impl SimImage {
             reason: e.to_string(),
         };
         let program = stripped(&self.executable).map_err(exe_err)?;
-        let mut entries = vec![Entry::File { path: "Dockerfile".into(), data: DOCKERFILE.as_bytes().to_vec(), mode: 0o644 }];
+        let mut entries = vec![Entry::File {
+            path: "Dockerfile".into(),
+            data: DOCKERFILE.as_bytes().to_vec(),
+            mode: 0o644,
+        }];
         let mut dirs: Vec<(String, u32)> = DIRS.iter().map(|(d, m)| (d.to_string(), *m)).collect();
         for lib in &self.libraries {
             let mut parents: Vec<String> = lib
@@ -167,21 +176,43 @@ impl SimImage {
             }
         }
         for (d, mode) in &dirs {
-            entries.push(Entry::Dir { path: format!("rootfs{d}"), mode: *mode });
+            entries.push(Entry::Dir {
+                path: format!("rootfs{d}"),
+                mode: *mode,
+            });
         }
-        entries.push(Entry::File { path: format!("rootfs{EXECUTABLE}"), data: program, mode: 0o755 });
+        entries.push(Entry::File {
+            path: format!("rootfs{EXECUTABLE}"),
+            data: program,
+            mode: 0o755,
+        });
         for lib in &self.libraries {
             let data = std::fs::read(lib).map_err(|e| SimImageError::Libraries {
                 path: self.executable.display().to_string(),
                 reason: format!("{}: {e}", lib.display()),
             })?;
-            entries.push(Entry::File { path: format!("rootfs{}", lib.display()), data, mode: 0o755 });
+            entries.push(Entry::File {
+                path: format!("rootfs{}", lib.display()),
+                data,
+                mode: 0o755,
+            });
         }
         for link in LINKS {
-            entries.push(Entry::Symlink { path: format!("rootfs{link}"), target: EXECUTABLE.to_string() });
+            entries.push(Entry::Symlink {
+                path: format!("rootfs{link}"),
+                target: EXECUTABLE.to_string(),
+            });
         }
-        for (path, text) in [("/etc/passwd", PASSWD), ("/etc/group", GROUP), ("/etc/nsswitch.conf", NSSWITCH)] {
-            entries.push(Entry::File { path: format!("rootfs{path}"), data: text.as_bytes().to_vec(), mode: 0o644 });
+        for (path, text) in [
+            ("/etc/passwd", PASSWD),
+            ("/etc/group", GROUP),
+            ("/etc/nsswitch.conf", NSSWITCH),
+        ] {
+            entries.push(Entry::File {
+                path: format!("rootfs{path}"),
+                data: text.as_bytes().to_vec(),
+                mode: 0o644,
+            });
         }
         crate::archive::write(&entries, CONTEXT_MTIME).map_err(exe_err)
     }
@@ -199,7 +230,11 @@ fn stripped(executable: &Path) -> std::io::Result<Vec<u8>> {
         .status()
         .map(|s| s.success())
         .unwrap_or(false);
-    let data = if ok { std::fs::read(&out) } else { std::fs::read(executable) };
+    let data = if ok {
+        std::fs::read(&out)
+    } else {
+        std::fs::read(executable)
+    };
     let _ = std::fs::remove_file(&out);
     data
 }
@@ -207,8 +242,14 @@ fn stripped(executable: &Path) -> std::io::Result<Vec<u8>> {
 /// The shared libraries and dynamic loader `ldd` lists for `executable`
 /// (none for a static executable).
 pub fn shared_libraries(executable: &Path) -> Result<Vec<PathBuf>, SimImageError> {
-    let err = |reason: String| SimImageError::Libraries { path: executable.display().to_string(), reason };
-    let out = Command::new("ldd").arg(executable).output().map_err(|e| err(format!("ldd: {e}")))?;
+    let err = |reason: String| SimImageError::Libraries {
+        path: executable.display().to_string(),
+        reason,
+    };
+    let out = Command::new("ldd")
+        .arg(executable)
+        .output()
+        .map_err(|e| err(format!("ldd: {e}")))?;
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     let errors = String::from_utf8_lossy(&out.stderr).into_owned();
     if text.contains("not a dynamic executable") || errors.contains("not a dynamic executable") {
@@ -261,7 +302,10 @@ mod tests {
                 PathBuf::from("/lib64/ld-linux-x86-64.so.2"),
             ]
         );
-        assert_eq!(parse_ldd("\tlibfoo.so.1 => not found\n").unwrap_err(), "libfoo.so.1 not found");
+        assert_eq!(
+            parse_ldd("\tlibfoo.so.1 => not found\n").unwrap_err(),
+            "libfoo.so.1 not found"
+        );
         assert!(parse_ldd("\tstatically linked\n").unwrap().is_empty());
     }
 

@@ -107,7 +107,12 @@ impl Compiler<'_> {
         self.delimited_text(delim, what, true)
     }
 
-    fn delimited_text(&mut self, delim: char, what: &str, regex: bool) -> Result<String, ScriptError> {
+    fn delimited_text(
+        &mut self,
+        delim: char,
+        what: &str,
+        regex: bool,
+    ) -> Result<String, ScriptError> {
         let mut s = String::new();
         // Inside `[...]`: the position of the `[` in `s`.
         let mut bracket: Option<usize> = None;

@@ -47,7 +47,9 @@ fn parse_globals(args: &[String]) -> Result<(Globals, Vec<String>), String> {
                 return Ok(attached.to_string());
             }
             *i += 1;
-            args.get(*i).cloned().ok_or_else(|| GLOBAL_USAGE.to_string())
+            args.get(*i)
+                .cloned()
+                .ok_or_else(|| GLOBAL_USAGE.to_string())
         };
         match flag {
             "-u" => g.user = Some(value(&mut i)?),
@@ -95,7 +97,9 @@ impl Printer {
             Severity::Info if self.quiet => {}
             Severity::Info => self.line_out(if self.script { "info: " } else { "" }, text),
             Severity::Warning => self.line_err(if self.script { "warning: " } else { "" }, text),
-            Severity::Failed | Severity::Fatal => self.line_err(if self.script { "error: " } else { "" }, text),
+            Severity::Failed | Severity::Fatal => {
+                self.line_err(if self.script { "error: " } else { "" }, text)
+            }
         }
     }
 
@@ -109,7 +113,11 @@ impl Printer {
 
     fn line_err(&mut self, prefix: &str, text: &str) {
         // In script mode (-s) every message goes to stdout with its tag.
-        let sink = if self.script { &mut self.out.stdout } else { &mut self.out.stderr };
+        let sink = if self.script {
+            &mut self.out.stdout
+        } else {
+            &mut self.out.stderr
+        };
         for l in text.split('\n') {
             sink.extend_from_slice(prefix.as_bytes());
             sink.extend_from_slice(l.as_bytes());
@@ -125,7 +133,9 @@ impl Printer {
             text.push('\n');
         }
         if self.script {
-            self.out.stdout.extend_from_slice(format!("error: {text}").as_bytes());
+            self.out
+                .stdout
+                .extend_from_slice(format!("error: {text}").as_bytes());
         } else {
             self.out.stderr.extend_from_slice(text.as_bytes());
         }
@@ -135,7 +145,10 @@ impl Printer {
 
 /// What p4 prints when it cannot reach the server.
 pub fn connect_failure_lines(port: &str, err: &NetError) -> Vec<String> {
-    let mut lines = vec!["Connect to server failed; check $P4PORT.".to_string(), format!("TCP connect to {port} failed.")];
+    let mut lines = vec![
+        "Connect to server failed; check $P4PORT.".to_string(),
+        format!("TCP connect to {port} failed."),
+    ];
     match err {
         NetError::HostUnknown(h) => lines.push(format!("{h}: host unknown.")),
         e => lines.push(format!("connect: {e}")),
@@ -151,11 +164,17 @@ fn setting(env: &BTreeMap<String, String>, name: &str) -> Option<String> {
 
 /// Runs `p4` on `host`.
 pub async fn p4_main(host: &Rc<Host>, inv: Invocation) -> ProgramOutput {
-    let mut pr = Printer { out: ProgramOutput::default(), script: false, quiet: false };
+    let mut pr = Printer {
+        out: ProgramOutput::default(),
+        script: false,
+        quiet: false,
+    };
     let (g, cmd) = match parse_globals(&inv.argv[1.min(inv.argv.len())..]) {
         Ok(x) => x,
         Err(usage) => {
-            pr.out.stderr.extend_from_slice(format!("{usage}\n").as_bytes());
+            pr.out
+                .stderr
+                .extend_from_slice(format!("{usage}\n").as_bytes());
             pr.out.status = 1;
             return pr.out;
         }
@@ -181,11 +200,32 @@ pub async fn p4_main(host: &Rc<Host>, inv: Invocation) -> ProgramOutput {
         return pr.out;
     }
     let home = setting(&env, "HOME").unwrap_or_else(|| "/root".to_string());
-    let cwd = g.dir.clone().map(PathBuf::from).unwrap_or_else(|| inv.cwd.clone());
-    let user = g.user.clone().or_else(|| setting(&env, "P4USER")).or_else(|| setting(&env, "USER")).unwrap_or_else(|| "root".to_string());
-    let client_host = g.host.clone().or_else(|| setting(&env, "P4HOST")).unwrap_or_else(|| host.name.clone());
-    let client = g.client.clone().or_else(|| setting(&env, "P4CLIENT")).unwrap_or_else(|| client_host.clone());
-    let port = g.port.clone().or_else(|| setting(&env, "P4PORT")).unwrap_or_else(|| "perforce:1666".to_string());
+    let cwd = g
+        .dir
+        .clone()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| inv.cwd.clone());
+    let user = g
+        .user
+        .clone()
+        .or_else(|| setting(&env, "P4USER"))
+        .or_else(|| setting(&env, "USER"))
+        .unwrap_or_else(|| "root".to_string());
+    let client_host = g
+        .host
+        .clone()
+        .or_else(|| setting(&env, "P4HOST"))
+        .unwrap_or_else(|| host.name.clone());
+    let client = g
+        .client
+        .clone()
+        .or_else(|| setting(&env, "P4CLIENT"))
+        .unwrap_or_else(|| client_host.clone());
+    let port = g
+        .port
+        .clone()
+        .or_else(|| setting(&env, "P4PORT"))
+        .unwrap_or_else(|| "perforce:1666".to_string());
     let password = g.password.clone().or_else(|| setting(&env, "P4PASSWD"));
     let ticket_file = setting(&env, "P4TICKETS").unwrap_or_else(|| format!("{home}/.p4tickets"));
     let ticket_path = p4ha_hostfs::resolve(&cwd, &ticket_file);
@@ -227,11 +267,19 @@ pub async fn p4_main(host: &Rc<Host>, inv: Invocation) -> ProgramOutput {
         }
     };
     let mut stream = conn.stream;
-    if write_frame(&mut stream, &ClientMsg::Request(Box::new(req))).await.is_err() {
+    if write_frame(&mut stream, &ClientMsg::Request(Box::new(req)))
+        .await
+        .is_err()
+    {
         pr.client_error(&["Partner exited unexpectedly.".to_string()]);
         return pr.out;
     }
-    let mut stdin_lines = String::from_utf8_lossy(&inv.stdin).into_owned().lines().map(str::to_string).collect::<Vec<_>>().into_iter();
+    let mut stdin_lines = String::from_utf8_lossy(&inv.stdin)
+        .into_owned()
+        .lines()
+        .map(str::to_string)
+        .collect::<Vec<_>>()
+        .into_iter();
     loop {
         let msg: ServerMsg = match read_frame(&mut stream).await {
             Ok(Some(m)) => m,
@@ -254,15 +302,24 @@ pub async fn p4_main(host: &Rc<Host>, inv: Invocation) -> ProgramOutput {
                 let line = stdin_lines.next();
                 // Input is not echoed; p4 ends the prompt line itself.
                 pr.out.stdout.push(b'\n');
-                if write_frame(&mut stream, &ClientMsg::PromptReply { line }).await.is_err() {
+                if write_frame(&mut stream, &ClientMsg::PromptReply { line })
+                    .await
+                    .is_err()
+                {
                     return pr.out;
                 }
             }
             ServerMsg::ReadFile { path } => {
                 let p = p4ha_hostfs::resolve(&cwd, &path);
                 let reply = match host.fs.read(&p) {
-                    Ok(bytes) => ClientMsg::FileContent { bytes: Some(bytes), error: None },
-                    Err(e) => ClientMsg::FileContent { bytes: None, error: Some(os_error(&e)) },
+                    Ok(bytes) => ClientMsg::FileContent {
+                        bytes: Some(bytes),
+                        error: None,
+                    },
+                    Err(e) => ClientMsg::FileContent {
+                        bytes: None,
+                        error: Some(os_error(&e)),
+                    },
                 };
                 if write_frame(&mut stream, &reply).await.is_err() {
                     return pr.out;
@@ -276,7 +333,11 @@ pub async fn p4_main(host: &Rc<Host>, inv: Invocation) -> ProgramOutput {
                 if host.fs.exists(&p) {
                     let _ = host.fs.set_mode(&p, 0o644);
                 }
-                if let Err(e) = host.fs.write(&p, &bytes).and_then(|_| host.fs.set_mode(&p, mode)) {
+                if let Err(e) = host
+                    .fs
+                    .write(&p, &bytes)
+                    .and_then(|_| host.fs.set_mode(&p, mode))
+                {
                     pr.line_err("", &format!("{}: {}", p.display(), os_error(&e)));
                     pr.out.status = 1;
                 }
@@ -300,7 +361,11 @@ pub async fn p4_main(host: &Rc<Host>, inv: Invocation) -> ProgramOutput {
             }
             ServerMsg::SetTicket { key, user, ticket } => {
                 if let Err(e) = tickets::store(&host.fs, &ticket_path, &key, &user, &ticket) {
-                    pr.client_error(&[format!("Ticket file '{}' write failed: {}", ticket_path.display(), os_error(&e))]);
+                    pr.client_error(&[format!(
+                        "Ticket file '{}' write failed: {}",
+                        ticket_path.display(),
+                        os_error(&e)
+                    )]);
                 }
             }
             ServerMsg::ClearTicket { key, user } => {
@@ -310,7 +375,9 @@ pub async fn p4_main(host: &Rc<Host>, inv: Invocation) -> ProgramOutput {
             ServerMsg::Done { status } => {
                 pr.out.status = pr.out.status.max(status);
                 if pr.script {
-                    pr.out.stdout.extend_from_slice(format!("exit: {}\n", pr.out.status).as_bytes());
+                    pr.out
+                        .stdout
+                        .extend_from_slice(format!("exit: {}\n", pr.out.status).as_bytes());
                 }
                 return pr.out;
             }

@@ -26,20 +26,33 @@ pub fn parse(text: &str) -> Vec<Ticket> {
             let line = line.trim_end_matches('\r');
             let (key, rest) = line.split_once('=')?;
             let (user, ticket) = rest.rsplit_once(':')?;
-            let key = if key.contains(':') { key.to_string() } else { format!("localhost:{key}") };
-            Some(Ticket { key, user: user.to_string(), ticket: ticket.to_string() })
+            let key = if key.contains(':') {
+                key.to_string()
+            } else {
+                format!("localhost:{key}")
+            };
+            Some(Ticket {
+                key,
+                user: user.to_string(),
+                ticket: ticket.to_string(),
+            })
         })
         .collect()
 }
 
 /// Renders a ticket file.
 pub fn render(tickets: &[Ticket]) -> String {
-    tickets.iter().map(|t| format!("{}={}:{}\n", t.key, t.user, t.ticket)).collect()
+    tickets
+        .iter()
+        .map(|t| format!("{}={}:{}\n", t.key, t.user, t.ticket))
+        .collect()
 }
 
 /// Reads the ticket file (empty when missing).
 pub fn load(fs: &HostFs, path: &Path) -> Vec<Ticket> {
-    fs.read_to_string(path).map(|t| parse(&t)).unwrap_or_default()
+    fs.read_to_string(path)
+        .map(|t| parse(&t))
+        .unwrap_or_default()
 }
 
 /// Stores or replaces the ticket of `user` under `key`. The file is left
@@ -47,7 +60,11 @@ pub fn load(fs: &HostFs, path: &Path) -> Vec<Ticket> {
 pub fn store(fs: &HostFs, path: &Path, key: &str, user: &str, ticket: &str) -> std::io::Result<()> {
     let mut all = load(fs, path);
     all.retain(|t| !(t.key == key && t.user == user));
-    all.push(Ticket { key: key.to_string(), user: user.to_string(), ticket: ticket.to_string() });
+    all.push(Ticket {
+        key: key.to_string(),
+        user: user.to_string(),
+        ticket: ticket.to_string(),
+    });
     write(fs, path, &all)
 }
 
@@ -80,7 +97,8 @@ mod tests {
 
     #[test]
     fn parses_like_p4() {
-        let t = parse("master:1666=service:ABC\n1666=super:DEF\nno equals here\nhost:1=a:b:c:GHI\n");
+        let t =
+            parse("master:1666=service:ABC\n1666=super:DEF\nno equals here\nhost:1=a:b:c:GHI\n");
         assert_eq!(t.len(), 3);
         assert_eq!(t[1].key, "localhost:1666");
         assert_eq!(t[2].user, "a:b:c");

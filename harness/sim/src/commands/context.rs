@@ -5,7 +5,9 @@ use std::net::SocketAddr;
 
 use crate::db::Db;
 use crate::net::Stream;
-use crate::protocol::{ClientMsg, Request, ServerMsg, Severity, TaggedRecord, read_frame, write_frame};
+use crate::protocol::{
+    ClientMsg, Request, ServerMsg, Severity, TaggedRecord, read_frame, write_frame,
+};
 use crate::server::{CommitError, Server};
 
 /// A command's failure: the text p4 prints and its severity.
@@ -20,12 +22,17 @@ pub struct CmdError {
 impl CmdError {
     /// A failure (exit status 1).
     pub fn failed(text: impl Into<String>) -> Self {
-        CmdError { text: text.into(), severity: Severity::Failed }
+        CmdError {
+            text: text.into(),
+            severity: Severity::Failed,
+        }
     }
 
     /// A usage error: the usage line then p4's complaint.
     pub fn usage(usage: &str) -> Self {
-        CmdError::failed(format!("Usage: {usage}\nMissing/wrong number of arguments."))
+        CmdError::failed(format!(
+            "Usage: {usage}\nMissing/wrong number of arguments."
+        ))
     }
 
     /// An unknown flag: usage line then `Invalid option: -x.`.
@@ -80,26 +87,53 @@ pub struct Cx<'a> {
 }
 
 impl<'a> Cx<'a> {
-    pub(crate) fn new(srv: &'a Server, req: &'a Request, peer: SocketAddr, pid: u32, stream: &'a mut dyn Stream) -> Self {
+    pub(crate) fn new(
+        srv: &'a Server,
+        req: &'a Request,
+        peer: SocketAddr,
+        pid: u32,
+        stream: &'a mut dyn Stream,
+    ) -> Self {
         let cmd = req.argv.first().cloned().unwrap_or_default();
         let args = req.argv.iter().skip(1).cloned().collect();
-        Cx { srv, req, cmd, args, user: req.user.clone(), peer, pid, out: Vec::new(), status: 0, stream, abandoned: false }
+        Cx {
+            srv,
+            req,
+            cmd,
+            args,
+            user: req.user.clone(),
+            peer,
+            pid,
+            out: Vec::new(),
+            status: 0,
+            stream,
+            abandoned: false,
+        }
     }
 
     /// Prints an informational line (stdout).
     pub fn info(&mut self, text: impl Into<String>) {
-        self.out.push(ServerMsg::Message { severity: Severity::Info, text: text.into() });
+        self.out.push(ServerMsg::Message {
+            severity: Severity::Info,
+            text: text.into(),
+        });
     }
 
     /// Prints a warning (stderr; exit status unchanged).
     pub fn warn(&mut self, text: impl Into<String>) {
-        self.out.push(ServerMsg::Message { severity: Severity::Warning, text: text.into() });
+        self.out.push(ServerMsg::Message {
+            severity: Severity::Warning,
+            text: text.into(),
+        });
     }
 
     /// Prints an error (stderr) and makes the command exit with status 1.
     pub fn error(&mut self, text: impl Into<String>) {
         self.status = 1;
-        self.out.push(ServerMsg::Message { severity: Severity::Failed, text: text.into() });
+        self.out.push(ServerMsg::Message {
+            severity: Severity::Failed,
+            text: text.into(),
+        });
     }
 
     /// Prints raw bytes on stdout.
@@ -156,7 +190,9 @@ impl<'a> Cx<'a> {
 
     /// Prints `text` and reads one line of the client's input.
     pub async fn prompt(&mut self, text: &str) -> Option<String> {
-        self.out.push(ServerMsg::Prompt { text: text.to_string() });
+        self.out.push(ServerMsg::Prompt {
+            text: text.to_string(),
+        });
         self.flush().await.ok()?;
         let line = match read_frame::<_, ClientMsg>(self.stream).await {
             Ok(Some(ClientMsg::PromptReply { line })) => line,
@@ -175,11 +211,15 @@ impl<'a> Cx<'a> {
 
     /// Asks the client for the content of one of its files.
     pub async fn read_client_file(&mut self, path: &str) -> Result<Vec<u8>, String> {
-        self.out.push(ServerMsg::ReadFile { path: path.to_string() });
+        self.out.push(ServerMsg::ReadFile {
+            path: path.to_string(),
+        });
         self.flush().await.map_err(|e| e.to_string())?;
         let content = match read_frame::<_, ClientMsg>(self.stream).await {
             Ok(Some(ClientMsg::FileContent { bytes: Some(b), .. })) => Ok(b),
-            Ok(Some(ClientMsg::FileContent { error, .. })) => Err(error.unwrap_or_else(|| "read failed".to_string())),
+            Ok(Some(ClientMsg::FileContent { error, .. })) => {
+                Err(error.unwrap_or_else(|| "read failed".to_string()))
+            }
             Ok(_) => Err("Partner exited unexpectedly.".to_string()),
             Err(e) => Err(e.to_string()),
         };

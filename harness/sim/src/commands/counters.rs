@@ -1,13 +1,22 @@
 //! `p4 counter` and `p4 counters`.
 
-use super::{Access, CommandSpec, OnReplica, cmd, CmdError, CmdResult, Cx};
+use super::{Access, CmdError, CmdResult, CommandSpec, Cx, OnReplica, cmd};
 use crate::auth::{self, Perm};
 use crate::db::Value;
 
 const COUNTER_USAGE: &str = "counter [ -d | -f | -i | -m | -v ] counter [ value ]";
 
 /// Counters p4d maintains itself; changing them needs `-f`.
-const PROTECTED: &[&str] = &["change", "job", "journal", "upgrade", "maxCommitChange", "lastCheckpointAction", "traits", "logger"];
+const PROTECTED: &[&str] = &[
+    "change",
+    "job",
+    "journal",
+    "upgrade",
+    "maxCommitChange",
+    "lastCheckpointAction",
+    "traits",
+    "logger",
+];
 
 /// `p4 counter [-d] [-f] [-i] [-v] name [value]`.
 pub async fn counter(cx: &mut Cx<'_>) -> CmdResult {
@@ -22,7 +31,9 @@ pub async fn counter(cx: &mut Cx<'_>) -> CmdResult {
             "-f" => force = true,
             "-i" => increment = true,
             "-v" => verbose = true,
-            f if f.starts_with('-') && f.len() > 1 && rest.is_empty() => return Err(CmdError::bad_flag(COUNTER_USAGE, f)),
+            f if f.starts_with('-') && f.len() > 1 && rest.is_empty() => {
+                return Err(CmdError::bad_flag(COUNTER_USAGE, f));
+            }
             _ => rest.push(a.clone()),
         }
     }
@@ -31,7 +42,9 @@ pub async fn counter(cx: &mut Cx<'_>) -> CmdResult {
         Some(n) => n.clone(),
         None => return Err(CmdError::usage(COUNTER_USAGE)),
     };
-    let current = db.get("db.counters", &[Value::text(&name)])?.map(|r| r[1].as_str().into_owned());
+    let current = db
+        .get("db.counters", &[Value::text(&name)])?
+        .map(|r| r[1].as_str().into_owned());
     if rest.len() == 1 && !delete && !increment {
         cx.info(current.unwrap_or_else(|| "0".to_string()));
         return Ok(());
@@ -43,7 +56,11 @@ pub async fn counter(cx: &mut Cx<'_>) -> CmdResult {
     if let Some(result) = super::forms::write_on_replica(cx).await {
         return result;
     }
-    let needed = if PROTECTED.contains(&name.as_str()) { Perm::Super } else { Perm::Write };
+    let needed = if PROTECTED.contains(&name.as_str()) {
+        Perm::Super
+    } else {
+        Perm::Write
+    };
     if PROTECTED.contains(&name.as_str()) && !force {
         return Err(CmdError::failed(format!(
             "Counter '{name}' is protected; use -f to change it."
@@ -62,7 +79,11 @@ pub async fn counter(cx: &mut Cx<'_>) -> CmdResult {
         return Ok(());
     }
     let value = if increment {
-        let n = current.as_deref().and_then(|c| c.trim().parse::<i64>().ok()).unwrap_or(0) + 1;
+        let n = current
+            .as_deref()
+            .and_then(|c| c.trim().parse::<i64>().ok())
+            .unwrap_or(0)
+            + 1;
         n.to_string()
     } else {
         rest[1].clone()

@@ -8,7 +8,11 @@ use crate::failover::{self, Options};
 use crate::protocol::{ServerMsg, Severity};
 
 /// Commands of this module.
-pub(super) const COMMANDS: &[CommandSpec] = &[cmd("failover", Access::Level(Perm::Super), OnReplica::Local)];
+pub(super) const COMMANDS: &[CommandSpec] = &[cmd(
+    "failover",
+    Access::Level(Perm::Super),
+    OnReplica::Local,
+)];
 
 /// `p4 failover`.
 async fn failover(cx: &mut Cx<'_>) -> CmdResult {

@@ -64,7 +64,11 @@ pub struct CommandSpec {
 }
 
 pub(crate) const fn cmd(name: &'static str, access: Access, on_replica: OnReplica) -> CommandSpec {
-    CommandSpec { name, access, on_replica }
+    CommandSpec {
+        name,
+        access,
+        on_replica,
+    }
 }
 
 use Access::Level;
@@ -91,18 +95,30 @@ const TABLES: &[&[CommandSpec]] = &[
 
 /// Looks a command up.
 pub fn spec(name: &str) -> Option<&'static CommandSpec> {
-    TABLES.iter().flat_map(|t| t.iter()).find(|c| c.name == name)
+    TABLES
+        .iter()
+        .flat_map(|t| t.iter())
+        .find(|c| c.name == name)
 }
 
 /// Every command the simulator answers, by name.
 pub fn command_names() -> Vec<&'static str> {
-    let mut v: Vec<&str> = TABLES.iter().flat_map(|t| t.iter()).map(|c| c.name).collect();
+    let mut v: Vec<&str> = TABLES
+        .iter()
+        .flat_map(|t| t.iter())
+        .map(|c| c.name)
+        .collect();
     v.sort_unstable();
     v
 }
 
 /// Serves one client request on `stream`.
-pub(crate) async fn serve_request(srv: &Server, req: Request, peer: SocketAddr, stream: &mut dyn Stream) {
+pub(crate) async fn serve_request(
+    srv: &Server,
+    req: Request,
+    peer: SocketAddr,
+    stream: &mut dyn Stream,
+) {
     let pid = srv.host().next_pid();
     let mut cx = Cx::new(srv, &req, peer, pid, stream);
     srv.runtime().running_commands += 1;
@@ -110,7 +126,10 @@ pub(crate) async fn serve_request(srv: &Server, req: Request, peer: SocketAddr, 
     srv.runtime().running_commands -= 1;
     if let Err(e) = result {
         cx.set_status(1);
-        cx.send(crate::protocol::ServerMsg::Message { severity: e.severity, text: e.text });
+        cx.send(crate::protocol::ServerMsg::Message {
+            severity: e.severity,
+            text: e.text,
+        });
     }
     cx.finish().await;
 }
@@ -121,7 +140,9 @@ async fn run(cx: &mut Cx<'_>) -> CmdResult {
         return Err(CmdError::failed(message));
     }
     let Some(spec) = spec(&cx.cmd) else {
-        return Err(CmdError::failed("Unknown command.  Try 'p4 help' for info."));
+        return Err(CmdError::failed(
+            "Unknown command.  Try 'p4 help' for info.",
+        ));
     };
     if let Level(needed) = spec.access {
         let mut db = cx.db();
@@ -131,9 +152,18 @@ async fn run(cx: &mut Cx<'_>) -> CmdResult {
             Some(checked) => checked.map_err(CmdError::failed)?,
             None => {
                 let address = cx.srv.address();
-                let (password, ticket) = (cx.req.password.clone(), cx.req.ticket_for(&address).map(str::to_string));
-                auth::check_credentials(&mut db, &cx.user, password.as_deref(), ticket.as_deref(), cx.now())
-                    .map_err(|f| CmdError::failed(f.message()))?;
+                let (password, ticket) = (
+                    cx.req.password.clone(),
+                    cx.req.ticket_for(&address).map(str::to_string),
+                );
+                auth::check_credentials(
+                    &mut db,
+                    &cx.user,
+                    password.as_deref(),
+                    ticket.as_deref(),
+                    cx.now(),
+                )
+                .map_err(|f| CmdError::failed(f.message()))?;
             }
         }
         // Service users run only the inter-server and login commands.
@@ -168,6 +198,24 @@ async fn dispatch(cx: &mut Cx<'_>) -> CmdResult {
             $(if let Some(r) = $m::dispatch(cx).await { return r; })*
         };
     }
-    try_module!(info, counters, configure, servers, users, groups, protect, depots, clients, changes, verify, diff, admin, replication, failover);
-    Err(CmdError::failed("Unknown command.  Try 'p4 help' for info."))
+    try_module!(
+        info,
+        counters,
+        configure,
+        servers,
+        users,
+        groups,
+        protect,
+        depots,
+        clients,
+        changes,
+        verify,
+        diff,
+        admin,
+        replication,
+        failover
+    );
+    Err(CmdError::failed(
+        "Unknown command.  Try 'p4 help' for info.",
+    ))
 }

@@ -15,8 +15,9 @@ pub fn row_to_record(op: Op, def: &TableDef, version: ServerVersion, row: &Row) 
         .map(|(v, c)| match (c.kind, v) {
             (ColumnKind::Int, v) => Field::int(v.as_int()),
             // An empty or malformed digest is written as p4d's "not computed".
-            (ColumnKind::Digest, v) => Field::digest(v.as_str().as_ref())
-                .unwrap_or_else(|_| Field::Digest(Digest::zero())),
+            (ColumnKind::Digest, v) => {
+                Field::digest(v.as_str().as_ref()).unwrap_or_else(|_| Field::Digest(Digest::zero()))
+            }
             (ColumnKind::Text, v) => Field::string(v.as_str().as_bytes()),
         })
         .collect();

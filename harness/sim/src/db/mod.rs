@@ -34,7 +34,10 @@ pub enum DbError {
     UnknownTable(String),
     /// A db file could not be read or written.
     // The OS's text as p4d prints it, without Rust's `(os error N)`.
-    #[error("Database open error on {table}!\n{op}: {table}: {}", crate::client::os_error(source))]
+    #[error(
+        "Database open error on {table}!\n{op}: {table}: {}",
+        crate::client::os_error(source)
+    )]
     Io {
         /// Table name.
         table: String,
@@ -78,13 +81,21 @@ pub struct Db {
 
 impl std::fmt::Debug for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Db").field("root", &self.root).field("version", &self.version).finish()
+        f.debug_struct("Db")
+            .field("root", &self.root)
+            .field("version", &self.version)
+            .finish()
     }
 }
 
 impl Db {
     /// Opens a session over the database in `root` (a host path).
-    pub fn open(fs: HostFs, root: impl Into<PathBuf>, version: ServerVersion, fold_case: bool) -> Db {
+    pub fn open(
+        fs: HostFs,
+        root: impl Into<PathBuf>,
+        version: ServerVersion,
+        fold_case: bool,
+    ) -> Db {
         Db {
             fs,
             root: root.into(),
@@ -168,7 +179,11 @@ impl Db {
         }
         let op = if old.is_some() { Op::Rv } else { Op::Pv };
         if !def.local {
-            self.pending.push(Change { op, table: def, row });
+            self.pending.push(Change {
+                op,
+                table: def,
+                row,
+            });
         }
         Ok(())
     }
@@ -180,7 +195,11 @@ impl Db {
         match t.delete(key) {
             Some(row) => {
                 if !def.local {
-                    self.pending.push(Change { op: Op::Dv, table: def, row });
+                    self.pending.push(Change {
+                        op: Op::Dv,
+                        table: def,
+                        row,
+                    });
                 }
                 Ok(true)
             }
@@ -269,10 +288,22 @@ impl Db {
 /// journal them (they are part of the database's creation, and a checkpoint
 /// carries them).
 pub fn initialize(db: &mut Db, version: ServerVersion) -> Result<(), DbError> {
-    db.put("db.counters", vec![Value::text("upgrade"), Value::text(version.upgrade_level().to_string())])?;
+    db.put(
+        "db.counters",
+        vec![
+            Value::text("upgrade"),
+            Value::text(version.upgrade_level().to_string()),
+        ],
+    )?;
     db.put(
         "db.depot",
-        vec![Value::text("depot"), Value::Int(0), Value::text(""), Value::text("depot/..."), Value::text("")],
+        vec![
+            Value::text("depot"),
+            Value::Int(0),
+            Value::text(""),
+            Value::text("depot/..."),
+            Value::text(""),
+        ],
     )?;
     db.take_records();
     db.flush()?;

@@ -12,9 +12,9 @@ use std::path::{Path, PathBuf};
 use p4ha_hostfs::HostFs;
 use p4ha_journal::Reader;
 
+use super::DbError;
 use super::codec::{record_to_row, row_to_record};
 use super::table::Table;
-use super::DbError;
 use crate::schema::TableDef;
 use crate::version::ServerVersion;
 
@@ -33,15 +33,29 @@ pub fn db_file_names(fs: &HostFs, root: &Path) -> Vec<String> {
         .unwrap_or_default()
 }
 
-pub(crate) fn read_table(fs: &HostFs, root: &Path, def: &'static TableDef, fold_case: bool) -> Result<Table, DbError> {
+pub(crate) fn read_table(
+    fs: &HostFs,
+    root: &Path,
+    def: &'static TableDef,
+    fold_case: bool,
+) -> Result<Table, DbError> {
     let path = table_path(root, def);
     let mut table = Table::new(def, fold_case);
     let bytes = match fs.read(&path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(table),
-        Err(source) => return Err(DbError::Io { table: def.name.to_string(), op: "open for read", source }),
+        Err(source) => {
+            return Err(DbError::Io {
+                table: def.name.to_string(),
+                op: "open for read",
+                source,
+            });
+        }
     };
-    let corrupt = |reason: String| DbError::Corrupt { table: def.name.to_string(), reason };
+    let corrupt = |reason: String| DbError::Corrupt {
+        table: def.name.to_string(),
+        reason,
+    };
     let body = match bytes.iter().position(|&b| b == b'\n') {
         Some(nl) if bytes[..nl].starts_with(DB_FILE_MAGIC.as_bytes()) => &bytes[nl + 1..],
         _ if bytes.is_empty() => return Ok(table),
@@ -50,29 +64,45 @@ pub(crate) fn read_table(fs: &HostFs, root: &Path, def: &'static TableDef, fold_
     let mut reader = Reader::new(body as &[u8]);
     for rec in reader.by_ref() {
         let rec = rec.map_err(|e| corrupt(e.to_string()))?;
-        let row = record_to_row(&rec).ok_or_else(|| corrupt(format!("bad record at line {}", rec.line().unwrap_or(0))))?;
+        let row = record_to_row(&rec)
+            .ok_or_else(|| corrupt(format!("bad record at line {}", rec.line().unwrap_or(0))))?;
         table.put(row);
     }
     Ok(table)
 }
 
-pub(crate) fn write_table(fs: &HostFs, root: &Path, table: &Table, version: ServerVersion) -> Result<(), DbError> {
+pub(crate) fn write_table(
+    fs: &HostFs,
+    root: &Path,
+    table: &Table,
+    version: ServerVersion,
+) -> Result<(), DbError> {
     let def = table.def();
     let case = if table.fold_case() { "C1" } else { "C0" };
     let mut out = format!("{DB_FILE_MAGIC} {} {case}\n", def.name).into_bytes();
     for row in table.rows() {
         let rec = row_to_record(p4ha_journal::Op::Pv, def, version, row);
-        rec.write_to(&mut out).map_err(|source| DbError::Io { table: def.name.to_string(), op: "write", source })?;
+        rec.write_to(&mut out).map_err(|source| DbError::Io {
+            table: def.name.to_string(),
+            op: "write",
+            source,
+        })?;
     }
     fs.write_atomic(&table_path(root, def), &out)
-        .map_err(|source| DbError::Io { table: def.name.to_string(), op: "write", source })
+        .map_err(|source| DbError::Io {
+            table: def.name.to_string(),
+            op: "write",
+            source,
+        })
 }
 
 /// The case handling recorded in the database's files (`Some(true)` for a
 /// case-insensitive database), or `None` when there is no database yet.
 pub fn stored_case(fs: &HostFs, root: &Path) -> Option<bool> {
     for name in db_file_names(fs, root) {
-        let Ok(mut f) = fs.open(&root.join(&name)) else { continue };
+        let Ok(mut f) = fs.open(&root.join(&name)) else {
+            continue;
+        };
         let mut head = [0u8; 128];
         let n = f.read(&mut head).unwrap_or(0);
         let line = String::from_utf8_lossy(&head[..n]);

@@ -16,7 +16,11 @@ pub struct Table {
 impl Table {
     /// An empty table.
     pub fn new(def: &'static TableDef, fold_case: bool) -> Self {
-        Table { def, fold_case, rows: BTreeMap::new() }
+        Table {
+            def,
+            fold_case,
+            rows: BTreeMap::new(),
+        }
     }
 
     /// True when keys compare without case (a `-C1` server).
@@ -78,12 +82,15 @@ impl Table {
     pub fn with_prefix<'a>(&'a self, prefix: &'a [Value]) -> impl Iterator<Item = &'a Row> + 'a {
         let fold = self.fold_case;
         self.rows.values().filter(move |row| {
-            prefix.iter().enumerate().all(|(i, p)| match (row.get(i), p) {
-                (Some(Value::Int(a)), b) => *a == b.as_int(),
-                (Some(a), b) if fold => a.as_str().to_lowercase() == b.as_str().to_lowercase(),
-                (Some(a), b) => a.as_str() == b.as_str(),
-                (None, _) => false,
-            })
+            prefix
+                .iter()
+                .enumerate()
+                .all(|(i, p)| match (row.get(i), p) {
+                    (Some(Value::Int(a)), b) => *a == b.as_int(),
+                    (Some(a), b) if fold => a.as_str().to_lowercase() == b.as_str().to_lowercase(),
+                    (Some(a), b) => a.as_str() == b.as_str(),
+                    (None, _) => false,
+                })
         })
     }
 

@@ -99,7 +99,10 @@ impl SortKey {
             .enumerate()
             .map(|(idx, order)| {
                 let kind = def.columns[idx].kind;
-                let v = values.get(idx).cloned().unwrap_or(Value::Text(String::new()));
+                let v = values
+                    .get(idx)
+                    .cloned()
+                    .unwrap_or(Value::Text(String::new()));
                 match (kind, order) {
                     (ColumnKind::Int, Order::Asc) => KeyPart::Int(v.as_int()),
                     (ColumnKind::Int, Order::Desc) => KeyPart::IntDesc(Reverse(v.as_int())),

@@ -67,7 +67,10 @@ pub fn verify_recent(server: &Server, window: u64, pending: &[Transfer]) -> Vec<
             continue;
         }
         let (lbr_file, lbr_rev) = (row[11].as_str(), row[12].as_str());
-        if pending.iter().any(|t| t.lbr_file == lbr_file && t.lbr_rev == lbr_rev) {
+        if pending
+            .iter()
+            .any(|t| t.lbr_file == lbr_file && t.lbr_rev == lbr_rev)
+        {
             continue;
         }
         let recorded = row[7].as_str().into_owned();

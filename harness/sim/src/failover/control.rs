@@ -37,7 +37,11 @@ impl ControlError {
 
 /// Sends one request; `extra` is added to the answer time limit (for a
 /// request that waits on the master's side).
-pub async fn call(server: &Server, req: MasterRequest, extra: Duration) -> Result<MasterAnswer, ControlError> {
+pub async fn call(
+    server: &Server,
+    req: MasterRequest,
+    extra: Duration,
+) -> Result<MasterAnswer, ControlError> {
     let settings = Settings::read(server);
     let sent = link::call(server, &settings, ReplRequest::Failover(req));
     match tokio::time::timeout(ANSWER_TIMEOUT + extra, sent).await {

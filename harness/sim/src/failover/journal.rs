@@ -57,12 +57,20 @@ pub fn live_journal_for(server: &Server, id: &str) -> Option<PathBuf> {
         JournalSetting::Default => {
             let mut db = server.db();
             let get = |db: &mut crate::db::Db, scope: &str| {
-                db.get("db.config", &[crate::db::Value::text(scope), crate::db::Value::text("P4JOURNAL")])
-                    .ok()
-                    .flatten()
-                    .map(|r| r[2].as_str().into_owned())
+                db.get(
+                    "db.config",
+                    &[
+                        crate::db::Value::text(scope),
+                        crate::db::Value::text("P4JOURNAL"),
+                    ],
+                )
+                .ok()
+                .flatten()
+                .map(|r| r[2].as_str().into_owned())
             };
-            let v = get(&mut db, id).or_else(|| get(&mut db, "any")).unwrap_or_else(|| "journal".to_string());
+            let v = get(&mut db, id)
+                .or_else(|| get(&mut db, "any"))
+                .unwrap_or_else(|| "journal".to_string());
             if v == "off" {
                 return None;
             }
@@ -88,7 +96,9 @@ pub fn plan(server: &Server, new_id: &str) -> Result<JournalPlan, String> {
             copy = numbered;
         } else if copied.position.sequence > 0 {
             return Err(match s.location {
-                CopyLocation::Rotated => messages::copy_missing_both(&shown(&copied.path), &shown(&numbered)),
+                CopyLocation::Rotated => {
+                    messages::copy_missing_both(&shown(&copied.path), &shown(&numbered))
+                }
                 CopyLocation::Numbered => messages::copy_missing(&shown(&copied.path)),
             });
         }
@@ -102,7 +112,11 @@ pub fn plan(server: &Server, new_id: &str) -> Result<JournalPlan, String> {
     {
         return Err(messages::journal_not_empty(&shown(live)));
     }
-    let applied_here = if applied.journal == copied.number { applied.sequence } else { copied.position.sequence };
+    let applied_here = if applied.journal == copied.number {
+        applied.sequence
+    } else {
+        copied.position.sequence
+    };
     Ok(JournalPlan {
         number: copied.number,
         copy,
@@ -116,13 +130,18 @@ pub fn plan(server: &Server, new_id: &str) -> Result<JournalPlan, String> {
 pub fn move_into_place(server: &Server, plan: &JournalPlan) -> Result<Moved, String> {
     let fs = &server.host().fs;
     let mut moved = Moved::default();
-    let Some(live) = &plan.live else { return Ok(moved) };
-    let fail = |what: &str, p: &PathBuf, e: std::io::Error| format!("{what}: {}: {}", p.display(), crate::client::os_error(&e));
+    let Some(live) = &plan.live else {
+        return Ok(moved);
+    };
+    let fail = |what: &str, p: &PathBuf, e: std::io::Error| {
+        format!("{what}: {}: {}", p.display(), crate::client::os_error(&e))
+    };
     if *live != plan.copy && fs.exists(&plan.copy) {
         if fs.exists(live) {
             fs.remove_file(live).map_err(|e| fail("unlink", live, e))?;
         }
-        fs.rename(&plan.copy, live).map_err(|e| fail("rename", &plan.copy, e))?;
+        fs.rename(&plan.copy, live)
+            .map_err(|e| fail("rename", &plan.copy, e))?;
         moved.renamed = Some((plan.copy.clone(), live.clone()));
     }
     let len = fs.metadata(live).map(|m| m.len as i64).unwrap_or(0);
@@ -142,10 +161,12 @@ pub fn move_into_place(server: &Server, plan: &JournalPlan) -> Result<Moved, Str
 pub fn undo(server: &Server, moved: &Moved) -> Result<(), String> {
     let fs = &server.host().fs;
     if let Some((path, tail)) = &moved.cut {
-        fs.append(path, tail).map_err(|e| format!("write: {}: {}", path.display(), crate::client::os_error(&e)))?;
+        fs.append(path, tail)
+            .map_err(|e| format!("write: {}: {}", path.display(), crate::client::os_error(&e)))?;
     }
     if let Some((from, to)) = &moved.renamed {
-        fs.rename(to, from).map_err(|e| format!("rename: {}: {}", to.display(), crate::client::os_error(&e)))?;
+        fs.rename(to, from)
+            .map_err(|e| format!("rename: {}: {}", to.display(), crate::client::os_error(&e)))?;
     }
     Ok(())
 }

@@ -20,7 +20,11 @@ const POLL: Duration = Duration::from_millis(100);
 
 /// Serves a standby's failover request (already authenticated as its
 /// service user). `from` is the requesting server's ID.
-pub async fn serve(server: &Server, from: Option<&str>, req: MasterRequest) -> Result<ReplResponse, Vec<String>> {
+pub async fn serve(
+    server: &Server,
+    from: Option<&str>,
+    req: MasterRequest,
+) -> Result<ReplResponse, Vec<String>> {
     let answer = match req {
         MasterRequest::Probe => {
             // A failover to another standby is under way: this one is told
@@ -40,7 +44,10 @@ pub async fn serve(server: &Server, from: Option<&str>, req: MasterRequest) -> R
                 state,
             })
         }
-        MasterRequest::Refuse { standby_id, message } => {
+        MasterRequest::Refuse {
+            standby_id,
+            message,
+        } => {
             let mut rt = server.runtime();
             rt.refusing = Some(message);
             rt.notes.insert(NOTE_TARGET.to_string(), standby_id);
@@ -58,7 +65,9 @@ pub async fn serve(server: &Server, from: Option<&str>, req: MasterRequest) -> R
             loop {
                 let running = server.runtime().running_commands;
                 if running == 0 || waited >= limit {
-                    break MasterAnswer::Quiesced { still_running: running };
+                    break MasterAnswer::Quiesced {
+                        still_running: running,
+                    };
                 }
                 tokio::time::sleep(POLL).await;
                 waited += POLL;
@@ -126,7 +135,8 @@ pub fn failover_mark(db: &mut Db, id: &str) -> Result<Option<String>, DbError> {
 /// to: it is served journal data past the LEOF, like a mandatory standby,
 /// so that it can take everything before the server stops.
 pub fn is_failover_target(server: &Server, server_id: &str) -> bool {
-    !server_id.is_empty() && server.runtime().notes.get(NOTE_TARGET).map(String::as_str) == Some(server_id)
+    !server_id.is_empty()
+        && server.runtime().notes.get(NOTE_TARGET).map(String::as_str) == Some(server_id)
 }
 
 /// The server stopped while a command was stalled.

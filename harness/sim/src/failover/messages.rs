@@ -30,8 +30,7 @@ pub const CHECKING: &str = "Checking if failover might be possible ...";
 /// MsgServer 963.
 pub const REFUSING: &str = "Refusing new commands on server from which failover is occurring ...";
 /// MsgServer 964 (undo of 963).
-pub const UNREFUSING: &str =
-    "Allowing new commands on server from which failover was to occur ...";
+pub const UNREFUSING: &str = "Allowing new commands on server from which failover was to occur ...";
 /// MsgServer 965.
 pub const QUIESCING: &str = "Giving commands already running time to complete ...";
 /// MsgServer 966.
@@ -182,8 +181,14 @@ mod tests {
         let v = |s: &str| s.parse::<ServerVersion>().unwrap();
         assert_eq!(preview_tail(v("2019.1"), false).1, NEED_Y);
         assert_eq!(preview_tail(v("2020.2"), false).1, NEED_Y);
-        assert_eq!(preview_tail(v("2021.1"), false), (Severity::Info, NEED_Y_OK.to_string()));
-        assert_eq!(preview_tail(v("2023.2"), true), (Severity::Warning, NEED_Y.to_string()));
+        assert_eq!(
+            preview_tail(v("2021.1"), false),
+            (Severity::Info, NEED_Y_OK.to_string())
+        );
+        assert_eq!(
+            preview_tail(v("2023.2"), true),
+            (Severity::Warning, NEED_Y.to_string())
+        );
         assert!(not_standby(v("2019.1")).starts_with("Failover command"));
         assert!(not_standby(v("2022.1")).starts_with("failover command"));
     }

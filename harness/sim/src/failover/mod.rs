@@ -64,7 +64,9 @@ pub mod promote;
 pub mod run;
 pub mod wire;
 
-pub use master::{StoppedWhileStalled, is_failover_target, mark_failed_over, serve as serve_master, stall_point};
+pub use master::{
+    StoppedWhileStalled, is_failover_target, mark_failed_over, serve as serve_master, stall_point,
+};
 pub use options::{Options, UsageError};
 pub use promote::{FAILOVERCONFIGS, STATEFAILOVER, note_replica_request};
 pub use run::{Report, execute};

@@ -57,11 +57,17 @@ pub struct UsageError(pub Vec<String>);
 
 impl UsageError {
     fn wrong_args() -> Self {
-        UsageError(vec![format!("Usage: {USAGE}"), "Missing/wrong number of arguments.".to_string()])
+        UsageError(vec![
+            format!("Usage: {USAGE}"),
+            "Missing/wrong number of arguments.".to_string(),
+        ])
     }
 
     fn invalid(flag: &str) -> Self {
-        UsageError(vec![format!("Usage: {USAGE}"), format!("Invalid option: {flag}.")])
+        UsageError(vec![
+            format!("Usage: {USAGE}"),
+            format!("Invalid option: {flag}."),
+        ])
     }
 }
 
@@ -136,16 +142,23 @@ mod tests {
 
     #[test]
     fn flags_values_and_the_message() {
-        let o = parse("-y -s master -w 5 -v0 Site moved to standby, use 192.168.56.115:1666").unwrap();
+        let o =
+            parse("-y -s master -w 5 -v0 Site moved to standby, use 192.168.56.115:1666").unwrap();
         assert!(o.yes && !o.require_master && !o.ignore_master);
         assert_eq!(o.server_id.as_deref(), Some("master"));
         assert_eq!((o.quiesce_wait, o.verification_time), (5, 0));
-        assert_eq!(o.message.as_deref(), Some("Site moved to standby, use 192.168.56.115:1666"));
+        assert_eq!(
+            o.message.as_deref(),
+            Some("Site moved to standby, use 192.168.56.115:1666")
+        );
         let o = parse("--yes --serverid=master --ignore-master").unwrap();
         assert!(o.yes && o.ignore_master);
         assert_eq!(o.server_id.as_deref(), Some("master"));
         assert_eq!(parse("").unwrap(), Options::default());
-        assert_eq!(parse("-smaster").unwrap().server_id.as_deref(), Some("master"));
+        assert_eq!(
+            parse("-smaster").unwrap().server_id.as_deref(),
+            Some("master")
+        );
     }
 
     #[test]

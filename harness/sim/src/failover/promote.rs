@@ -54,7 +54,12 @@ pub struct Updated {
 }
 
 /// Applies the new identity and configuration.
-pub fn update(server: &Server, plan: &JournalPlan, new_id: &str, pid: u32) -> Result<Updated, String> {
+pub fn update(
+    server: &Server,
+    plan: &JournalPlan,
+    new_id: &str,
+    pid: u32,
+) -> Result<Updated, String> {
     let fs = server.host().fs.clone();
     let root = server.root().to_path_buf();
     let old_id = server.server_id();
@@ -62,7 +67,9 @@ pub fn update(server: &Server, plan: &JournalPlan, new_id: &str, pid: u32) -> Re
     let mut old_rows = Vec::new();
     let dberr = |e: crate::db::DbError| e.to_string();
     if let Some(standby) = &old_id
-        && let Some(row) = db.get("db.server", &[Value::text(standby)]).map_err(dberr)?
+        && let Some(row) = db
+            .get("db.server", &[Value::text(standby)])
+            .map_err(dberr)?
         && row[8].as_int() & 1 != 0
     {
         let mut new = row.clone();
@@ -74,8 +81,11 @@ pub fn update(server: &Server, plan: &JournalPlan, new_id: &str, pid: u32) -> Re
     let old_counter = db.get("db.counters", &key).map_err(dberr)?;
     if old_counter.as_ref().map(|r| r[1].as_int()) != Some(plan.number) {
         old_rows.push(("db.counters", key.clone(), old_counter));
-        db.put("db.counters", vec![Value::text("journal"), Value::text(plan.number.to_string())])
-            .map_err(dberr)?;
+        db.put(
+            "db.counters",
+            vec![Value::text("journal"), Value::text(plan.number.to_string())],
+        )
+        .map_err(dberr)?;
     }
     let records = db.take_records();
     let mut journal = None;
@@ -92,23 +102,43 @@ pub fn update(server: &Server, plan: &JournalPlan, new_id: &str, pid: u32) -> Re
         );
         if let Err(e) = log.append_transaction(&records, pid, server.now()) {
             let _ = fs.set_len(live, before);
-            return Err(format!("Journal file '{}' write failed: {}", log.journal_name(), crate::client::os_error(&e)));
+            return Err(format!(
+                "Journal file '{}' write failed: {}",
+                log.journal_name(),
+                crate::client::os_error(&e)
+            ));
         }
     }
-    let mut updated = Updated { old_rows, journal, old_id: old_id.clone(), statefailover: false };
+    let mut updated = Updated {
+        old_rows,
+        journal,
+        old_id: old_id.clone(),
+        statefailover: false,
+    };
     if let Err(e) = db.flush() {
         let _ = undo(server, &updated);
         return Err(e.to_string());
     }
     if let Err(e) = identity::write_server_id(&fs, &root, new_id) {
         let _ = undo(server, &updated);
-        return Err(format!("open for write: server.id: {}", crate::client::os_error(&e)));
+        return Err(format!(
+            "open for write: server.id: {}",
+            crate::client::os_error(&e)
+        ));
     }
-    let position = Position::new(plan.number, fs.metadata(plan.live.as_deref().unwrap_or(Path::new(""))).map(|m| m.len as i64).unwrap_or(0));
+    let position = Position::new(
+        plan.number,
+        fs.metadata(plan.live.as_deref().unwrap_or(Path::new("")))
+            .map(|m| m.len as i64)
+            .unwrap_or(0),
+    );
     let text = format!("{position} {new_id} {}\n", old_id.unwrap_or_default());
     if let Err(e) = fs.write(&root.join(STATEFAILOVER), text.as_bytes()) {
         let _ = undo(server, &updated);
-        return Err(format!("open for write: {STATEFAILOVER}: {}", crate::client::os_error(&e)));
+        return Err(format!(
+            "open for write: {STATEFAILOVER}: {}",
+            crate::client::os_error(&e)
+        ));
     }
     updated.statefailover = true;
     Ok(updated)
@@ -116,7 +146,9 @@ pub fn update(server: &Server, plan: &JournalPlan, new_id: &str, pid: u32) -> Re
 
 /// The journal's name as notes record it: relative to P4ROOT when inside.
 fn journal_name(server: &Server, live: &Path) -> String {
-    live.strip_prefix(server.root()).map(|p| p.display().to_string()).unwrap_or_else(|_| live.display().to_string())
+    live.strip_prefix(server.root())
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| live.display().to_string())
 }
 
 /// Puts everything back as it was before [`update`].
@@ -135,11 +167,23 @@ pub fn undo(server: &Server, u: &Updated) -> Result<(), String> {
     if let Some((live, len)) = &u.journal
         && fs.metadata(live).is_ok_and(|m| m.len > *len)
     {
-        fs.set_len(live, *len).map_err(|e| format!("truncate: {}: {}", live.display(), crate::client::os_error(&e)))?;
+        fs.set_len(live, *len).map_err(|e| {
+            format!(
+                "truncate: {}: {}",
+                live.display(),
+                crate::client::os_error(&e)
+            )
+        })?;
     }
     match &u.old_id {
         Some(id) => identity::write_server_id(&fs, &root, id),
-        None => fs.remove_file(&root.join("server.id")).or_else(|e| if e.kind() == std::io::ErrorKind::NotFound { Ok(()) } else { Err(e) }),
+        None => fs.remove_file(&root.join("server.id")).or_else(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                Ok(())
+            } else {
+                Err(e)
+            }
+        }),
     }
     .map_err(|e| format!("server.id: {}", crate::client::os_error(&e)))?;
     if u.statefailover {
@@ -152,7 +196,13 @@ pub fn undo(server: &Server, u: &Updated) -> Result<(), String> {
 /// servers back. Its format is not documented; the simulator writes
 /// `name=value` lines: the pre-failover IDs and addresses, and the
 /// position the failover happened at.
-pub fn write_failoverconfigs(server: &Server, standby_id: &str, master_id: &str, master_address: &str, at: Position) -> Result<(), String> {
+pub fn write_failoverconfigs(
+    server: &Server,
+    standby_id: &str,
+    master_id: &str,
+    master_address: &str,
+    at: Position,
+) -> Result<(), String> {
     let text = format!(
         "standby.serverid={standby_id}\nstandby.address={}\nmaster.serverid={master_id}\nmaster.address={master_address}\nposition={at}\n",
         server.address()
@@ -161,12 +211,20 @@ pub fn write_failoverconfigs(server: &Server, standby_id: &str, master_id: &str,
         .host()
         .fs
         .write(&server.root().join(FAILOVERCONFIGS), text.as_bytes())
-        .map_err(|e| format!("open for write: {FAILOVERCONFIGS}: {}", crate::client::os_error(&e)))
+        .map_err(|e| {
+            format!(
+                "open for write: {FAILOVERCONFIGS}: {}",
+                crate::client::os_error(&e)
+            )
+        })
 }
 
 /// Removes `failoverconfigs` (undo of [`write_failoverconfigs`]).
 pub fn remove_failoverconfigs(server: &Server) {
-    let _ = server.host().fs.remove_file(&server.root().join(FAILOVERCONFIGS));
+    let _ = server
+        .host()
+        .fs
+        .remove_file(&server.root().join(FAILOVERCONFIGS));
 }
 
 /// Called when a replica asks a server for journal data: a `statefailover`

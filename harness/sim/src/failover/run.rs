@@ -24,13 +24,13 @@
 
 use std::time::Duration;
 
+use super::archives;
 use super::control::{self, ControlError};
 use super::journal::{self, Moved};
 use super::messages::{self as m, Line};
 use super::options::Options;
 use super::promote::{self, Updated};
 use super::wire::{MasterAnswer, MasterInfo, MasterRequest};
-use super::archives;
 use crate::process::StopRequest;
 use crate::protocol::Severity;
 use crate::replication::{self, JOURNALCOPY, PULL_ARCHIVE, PULL_LOCAL};
@@ -119,8 +119,13 @@ async fn prechecks(server: &Server, opts: &Options, r: &mut Report) -> Option<Pl
         return None;
     }
     let spec = replication::target::own_spec(server);
-    let mandatory = spec.as_ref().is_some_and(replication::target::spec_mandatory);
-    let replicating_from = spec.as_ref().map(|row| row[9].as_str().into_owned()).unwrap_or_default();
+    let mandatory = spec
+        .as_ref()
+        .is_some_and(replication::target::spec_mandatory);
+    let replicating_from = spec
+        .as_ref()
+        .map(|row| row[9].as_str().into_owned())
+        .unwrap_or_default();
     let standby_id = server.server_id().unwrap_or_default();
     let master = match control::probe(server).await {
         Ok(info) if opts.ignore_master => {
@@ -152,7 +157,10 @@ async fn prechecks(server: &Server, opts: &Options, r: &mut Report) -> Option<Pl
             }
             // Only a server that is not itself a plain replica can be
             // failed over from (an edge server can).
-            let services = info.services.parse::<Services>().unwrap_or(Services::Standard);
+            let services = info
+                .services
+                .parse::<Services>()
+                .unwrap_or(Services::Standard);
             if services.is_replica() && !services.is_edge() {
                 r.error(m::NOT_SUPPORTED_ON_TARGET);
                 return None;
@@ -182,7 +190,11 @@ async fn prechecks(server: &Server, opts: &Options, r: &mut Report) -> Option<Pl
                 r.error(m::NEED_MANDATORY);
                 return None;
             }
-            match opts.server_id.clone().or_else(|| (!replicating_from.is_empty()).then_some(replicating_from)) {
+            match opts
+                .server_id
+                .clone()
+                .or_else(|| (!replicating_from.is_empty()).then_some(replicating_from))
+            {
                 Some(id) => id,
                 None => {
                     id_required(r);
@@ -191,12 +203,21 @@ async fn prechecks(server: &Server, opts: &Options, r: &mut Report) -> Option<Pl
             }
         }
     };
-    Some(Plan { master, new_id, standby_id, mandatory })
+    Some(Plan {
+        master,
+        new_id,
+        standby_id,
+        mandatory,
+    })
 }
 
 /// The threads the failover waits for, which must run.
 fn required_threads(participating: bool) -> &'static [&'static str] {
-    if participating { &[JOURNALCOPY, PULL_LOCAL] } else { &[PULL_LOCAL] }
+    if participating {
+        &[JOURNALCOPY, PULL_LOCAL]
+    } else {
+        &[PULL_LOCAL]
+    }
 }
 
 /// The archive check: lists what is not transferred (as `p4 pull -l`
@@ -254,7 +275,11 @@ pub async fn execute(server: &Server, opts: &Options, pid: u32) -> Report {
         blocked = true;
     }
     let no_failback = v.at_least(2022, 1)
-        && plan.master.as_ref().and_then(|i| release_of(&i.release)).is_some_and(|mv| !mv.at_least(2022, 1));
+        && plan
+            .master
+            .as_ref()
+            .and_then(|i| release_of(&i.release))
+            .is_some_and(|mv| !mv.at_least(2022, 1));
     if !opts.yes {
         check_transfers(server, &mut r);
         check_recent(server, opts.verification_time, &mut r);
@@ -272,7 +297,13 @@ pub async fn execute(server: &Server, opts: &Options, pid: u32) -> Report {
     if no_failback {
         r.warn(m::NO_FAILBACK_WARNING);
     }
-    let mut run = Execution { server, opts, plan: &plan, pid, undo: Undo::default() };
+    let mut run = Execution {
+        server,
+        opts,
+        plan: &plan,
+        pid,
+        undo: Undo::default(),
+    };
     match run.steps(&mut r).await {
         Ok(()) => {
             r.info(m::RESTARTING);
@@ -309,17 +340,26 @@ struct Execution<'a> {
 }
 
 impl Execution<'_> {
-    async fn master(&self, req: MasterRequest, extra: Duration, r: &mut Report) -> Result<MasterAnswer, ()> {
-        control::call(self.server, req, extra).await.map_err(|e| r.errors(e.lines()))
+    async fn master(
+        &self,
+        req: MasterRequest,
+        extra: Duration,
+        r: &mut Report,
+    ) -> Result<MasterAnswer, ()> {
+        control::call(self.server, req, extra)
+            .await
+            .map_err(|e| r.errors(e.lines()))
     }
 
     async fn wait(&self, thread: &str, r: &mut Report) -> Result<(), ()> {
         r.info(m::waiting_for(thread));
-        replication::wait_for_thread(self.server, thread, THREAD_WAIT).await.map_err(|e| match e {
-            replication::WaitError::NotRunning(t) => r.fatal(m::need_thread(&t)),
-            replication::WaitError::Failed(lines) => r.errors(&lines),
-            e @ replication::WaitError::TimedOut(_) => r.error(e.to_string()),
-        })
+        replication::wait_for_thread(self.server, thread, THREAD_WAIT)
+            .await
+            .map_err(|e| match e {
+                replication::WaitError::NotRunning(t) => r.fatal(m::need_thread(&t)),
+                replication::WaitError::Failed(lines) => r.errors(&lines),
+                e @ replication::WaitError::TimedOut(_) => r.error(e.to_string()),
+            })
     }
 
     async fn steps(&mut self, r: &mut Report) -> Result<(), ()> {
@@ -327,13 +367,27 @@ impl Execution<'_> {
         let participating = self.plan.master.is_some();
         if participating {
             r.info(m::REFUSING);
-            let message = self.opts.message.clone().unwrap_or_else(|| m::REFUSED.to_string());
-            let req = MasterRequest::Refuse { standby_id: self.plan.standby_id.clone(), message };
+            let message = self
+                .opts
+                .message
+                .clone()
+                .unwrap_or_else(|| m::REFUSED.to_string());
+            let req = MasterRequest::Refuse {
+                standby_id: self.plan.standby_id.clone(),
+                message,
+            };
             self.master(req, Duration::ZERO, r).await?;
             self.undo.refusing = true;
             r.info(m::QUIESCING);
             let wait = Duration::from_secs(self.opts.quiesce_wait);
-            self.master(MasterRequest::Quiesce { wait_secs: self.opts.quiesce_wait }, wait, r).await?;
+            self.master(
+                MasterRequest::Quiesce {
+                    wait_secs: self.opts.quiesce_wait,
+                },
+                wait,
+                r,
+            )
+            .await?;
             r.info(m::STALLING);
             self.master(MasterRequest::Stall, Duration::ZERO, r).await?;
             self.undo.stalled = true;
@@ -368,15 +422,27 @@ impl Execution<'_> {
         self.undo.moved = Some(journal::move_into_place(server, &jplan).map_err(|e| r.fatal(e))?);
         r.info(m::UPDATING_CONFIG);
         self.undo.config_started = true;
-        let updated = promote::update(server, &jplan, &self.plan.new_id, self.pid).map_err(|e| r.fatal(e))?;
+        let updated =
+            promote::update(server, &jplan, &self.plan.new_id, self.pid).map_err(|e| r.fatal(e))?;
         self.undo.updated = Some(updated);
         if server.version().at_least(2022, 1) {
             r.info(m::WRITING_FCONFIGS);
             self.undo.fconfigs_started = true;
-            let address = self.plan.master.as_ref().map(|i| i.address.clone()).unwrap_or_default();
+            let address = self
+                .plan
+                .master
+                .as_ref()
+                .map(|i| i.address.clone())
+                .unwrap_or_default();
             let end = Position::new(jplan.number, jplan.applied);
-            promote::write_failoverconfigs(server, &self.plan.standby_id, &self.plan.new_id, &address, end)
-                .map_err(|e| r.fatal(e))?;
+            promote::write_failoverconfigs(
+                server,
+                &self.plan.standby_id,
+                &self.plan.new_id,
+                &address,
+                end,
+            )
+            .map_err(|e| r.fatal(e))?;
         }
         Ok(())
     }

@@ -109,9 +109,25 @@ impl std::fmt::Debug for Server {
 }
 
 impl Server {
-    pub(crate) fn new(host: Rc<Host>, cfg: ServerConfig, pid: u32, control: ProcControl, fold_case: bool) -> Server {
+    pub(crate) fn new(
+        host: Rc<Host>,
+        cfg: ServerConfig,
+        pid: u32,
+        control: ProcControl,
+        fold_case: bool,
+    ) -> Server {
         let started_at = host.clock.now();
-        Server { inner: Rc::new(Inner { host, cfg, pid, control, started_at, fold_case, rt: RefCell::new(Runtime::default()) }) }
+        Server {
+            inner: Rc::new(Inner {
+                host,
+                cfg,
+                pid,
+                control,
+                started_at,
+                fold_case,
+                rt: RefCell::new(Runtime::default()),
+            }),
+        }
     }
 
     /// The machine it runs on.
@@ -124,7 +140,11 @@ impl Server {
     /// host name when P4PORT is only a port number.
     pub fn address(&self) -> String {
         let port = &self.inner.cfg.port;
-        if port.contains(':') { port.clone() } else { format!("{}:{}", self.inner.host.name, port) }
+        if port.contains(':') {
+            port.clone()
+        } else {
+            format!("{}:{}", self.inner.host.name, port)
+        }
     }
 
     /// Its start-up configuration.
@@ -183,7 +203,12 @@ impl Server {
 
     /// A new database session.
     pub fn db(&self) -> Db {
-        Db::open(self.inner.host.fs.clone(), self.root().to_path_buf(), self.version(), self.fold_case())
+        Db::open(
+            self.inner.host.fs.clone(),
+            self.root().to_path_buf(),
+            self.version(),
+            self.fold_case(),
+        )
     }
 
     /// The server ID from `server.id`, if set.
@@ -204,19 +229,26 @@ impl Server {
         {
             return Ok(Some(row[2].as_str().into_owned()));
         }
-        Ok(db.get("db.config", &[Value::text("any"), Value::text(var)])?.map(|r| r[2].as_str().into_owned()))
+        Ok(db
+            .get("db.config", &[Value::text("any"), Value::text(var)])?
+            .map(|r| r[2].as_str().into_owned()))
     }
 
     /// A configurable read in a fresh session, with a default.
     pub fn configurable_or(&self, var: &str, default: &str) -> String {
         let mut db = self.db();
-        self.configurable(&mut db, var).ok().flatten().unwrap_or_else(|| default.to_string())
+        self.configurable(&mut db, var)
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| default.to_string())
     }
 
     /// The services this server provides, from its server spec (standard
     /// when it has none).
     pub fn services(&self) -> Services {
-        let Some(id) = self.server_id() else { return Services::Standard };
+        let Some(id) = self.server_id() else {
+            return Services::Standard;
+        };
         let mut db = self.db();
         match db.get("db.server", &[Value::text(id)]) {
             Ok(Some(row)) => Services::from_bits(row[5].as_int() as u32),
@@ -269,7 +301,10 @@ impl Server {
             {
                 size = j
                     .append_transaction(&records, pid, self.now())
-                    .map_err(|e| CommitError::Journal { path: j.path().to_path_buf(), source: e })?;
+                    .map_err(|e| CommitError::Journal {
+                        path: j.path().to_path_buf(),
+                        source: e,
+                    })?;
             }
         }
         db.flush().map_err(CommitError::Db)?;
@@ -307,7 +342,10 @@ pub enum CommitError {
 }
 
 /// Serves connections until a stop or restart is requested.
-pub(crate) async fn serve(server: Server, mut listener: Box<dyn crate::net::Listener>) -> StopRequest {
+pub(crate) async fn serve(
+    server: Server,
+    mut listener: Box<dyn crate::net::Listener>,
+) -> StopRequest {
     let control = server.control().clone();
     loop {
         tokio::select! {

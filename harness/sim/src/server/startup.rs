@@ -82,7 +82,12 @@ pub async fn start_process(host: &Rc<Host>, cfg: ServerConfig) -> Result<Started
         })
     };
     control.adopt(supervisor.abort_handle());
-    Ok(Started { pid, output, control, exited: rx })
+    Ok(Started {
+        pid,
+        output,
+        control,
+        exited: rx,
+    })
 }
 
 /// The checks of a (re)start; returns the server and its bound listener.
@@ -117,7 +122,9 @@ async fn prepare(
     };
     let mut db = Db::open(fs.clone(), cfg.root.clone(), cfg.version, fold_case);
     if let Some(id) = identity::read_server_id(fs, &cfg.root)
-        && identity::failover_seen(&mut db, &id).map_err(|e| StartError::server_error(&[e.to_string()]))?.is_some()
+        && identity::failover_seen(&mut db, &id)
+            .map_err(|e| StartError::server_error(&[e.to_string()]))?
+            .is_some()
     {
         return Err(StartError::server_error(&[
             "Failover has occurred from this server, and the server ID must be changed. Use 'p4d -xD' to change the server ID."
@@ -125,9 +132,14 @@ async fn prepare(
         ]));
     }
     if db.is_new() {
-        output.push(format!("Perforce db files in '{}' will be created if missing...", cfg.root_name));
-        crate::db::initialize(&mut db, cfg.version).map_err(|e| StartError::server_error(&[e.to_string()]))?;
-        crate::db::record_default_depot(&mut db, host.clock.now()).map_err(|e| StartError::server_error(&[e.to_string()]))?;
+        output.push(format!(
+            "Perforce db files in '{}' will be created if missing...",
+            cfg.root_name
+        ));
+        crate::db::initialize(&mut db, cfg.version)
+            .map_err(|e| StartError::server_error(&[e.to_string()]))?;
+        crate::db::record_default_depot(&mut db, host.clock.now())
+            .map_err(|e| StartError::server_error(&[e.to_string()]))?;
     }
     let upgrade = db
         .get("db.counters", &[Value::text("upgrade")])

@@ -29,7 +29,11 @@ impl Out {
     /// Asserts success and returns stdout.
     #[track_caller]
     pub fn ok(&self) -> &str {
-        assert_eq!(self.status, 0, "command failed:\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.status, 0,
+            "command failed:\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         &self.stdout
     }
 }
@@ -60,14 +64,22 @@ impl Rig {
                     name: name.to_string(),
                     ip: ip.parse().unwrap(),
                     aliases: vec![],
-                    env: BTreeMap::from([("TZ".to_string(), "Asia/Tokyo".to_string()), ("HOME".to_string(), format!("/home/{name}"))]),
+                    env: BTreeMap::from([
+                        ("TZ".to_string(), "Asia/Tokyo".to_string()),
+                        ("HOME".to_string(), format!("/home/{name}")),
+                    ]),
                     installed: version.parse().unwrap(),
                 })
                 .unwrap();
             h.fs.create_dir_all(Path::new(&format!("/{name}"))).unwrap();
         }
         let env = BTreeMap::from([("TZ".to_string(), "Asia/Tokyo".to_string())]);
-        Rig { world, _dir: dir, limit: Duration::from_secs(600), env }
+        Rig {
+            world,
+            _dir: dir,
+            limit: Duration::from_secs(600),
+            env,
+        }
     }
 
     /// Runs a program on a machine; `line` is split like a shell would
@@ -80,7 +92,12 @@ impl Rig {
     pub fn run_with(&mut self, host: &str, line: &str, stdin: &str) -> Out {
         let mut env = self.env.clone();
         env.insert("HOME".into(), format!("/home/{host}"));
-        let inv = Invocation { argv: split(line), env, cwd: PathBuf::from("/"), stdin: stdin.as_bytes().to_vec() };
+        let inv = Invocation {
+            argv: split(line),
+            env,
+            cwd: PathBuf::from("/"),
+            stdin: stdin.as_bytes().to_vec(),
+        };
         Out::from(self.world.run_program(host, inv, self.limit).unwrap())
     }
 

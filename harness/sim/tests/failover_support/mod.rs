@@ -20,10 +20,10 @@ pub const STANDBY: &str = "192.168.56.115:1666";
 /// The edge's address (section 9).
 pub const EDGE: &str = "192.168.56.120:1666";
 
-const MASTER_SPEC: &str =
-    "ServerID:\tmaster\nType:\tserver\nServices:\tcommit-server\nOptions:\tnomandatory\nDescription:\n\tCreated by super.\n";
+const MASTER_SPEC: &str = "ServerID:\tmaster\nType:\tserver\nServices:\tcommit-server\nOptions:\tnomandatory\nDescription:\n\tCreated by super.\n";
 
-const SERVICE_USER: &str = "User:\tservice\nType:\tservice\nEmail:\tservice@master\nFullName:\tservice\n";
+const SERVICE_USER: &str =
+    "User:\tservice\nType:\tservice\nEmail:\tservice@master\nFullName:\tservice\n";
 
 const PROTECTIONS: &str = "Protections:\n\twrite user * * //...\n\tlist user * * -//spec/...\n\tsuper user super * //...\n\tsuper user service * //...\n";
 
@@ -122,7 +122,12 @@ pub const WS: &str = "-c ws -d /ws";
 /// Submits a change of `file` with `text` from the master's workspace.
 pub fn submit(rig: &mut Rig, file: &str, text: &str, description: &str) {
     let path = format!("/ws/{file}");
-    let exists = rig.world.host("master").unwrap().fs.exists(Path::new(&path));
+    let exists = rig
+        .world
+        .host("master")
+        .unwrap()
+        .fs
+        .exists(Path::new(&path));
     if exists {
         p4(rig, "master", MASTER, &format!("{WS} edit {file}")).ok();
     }
@@ -130,7 +135,13 @@ pub fn submit(rig: &mut Rig, file: &str, text: &str, description: &str) {
     if !exists {
         p4(rig, "master", MASTER, &format!("{WS} add {file}")).ok();
     }
-    p4(rig, "master", MASTER, &format!("{WS} submit -d '{description}'")).ok();
+    p4(
+        rig,
+        "master",
+        MASTER,
+        &format!("{WS} submit -d '{description}'"),
+    )
+    .ok();
 }
 
 /// A counter's value in a root.
@@ -143,24 +154,50 @@ pub fn counter(rig: &Rig, host: &str, root: &str, name: &str) -> Option<String> 
 
 /// Carries a checkpoint of the master to `host`, restores it as server
 /// `id`, logs the service user in from there, and starts the server.
-fn seed_from_checkpoint(rig: &mut Rig, host: &str, id: &str, checkpoint: &str, copy_archives: bool) {
-    transfer(rig, "master", &format!("/master/{checkpoint}"), host, &format!("/tmp/{checkpoint}"));
+fn seed_from_checkpoint(
+    rig: &mut Rig,
+    host: &str,
+    id: &str,
+    checkpoint: &str,
+    copy_archives: bool,
+) {
+    transfer(
+        rig,
+        "master",
+        &format!("/master/{checkpoint}"),
+        host,
+        &format!("/tmp/{checkpoint}"),
+    );
     let h = rig.world.host(host).unwrap();
-    h.fs.rename(Path::new(&format!("/tmp/{checkpoint}")), Path::new(&format!("/{host}/{checkpoint}")))
-        .unwrap();
+    h.fs.rename(
+        Path::new(&format!("/tmp/{checkpoint}")),
+        Path::new(&format!("/{host}/{checkpoint}")),
+    )
+    .unwrap();
     rig.run(host, &format!("p4d -r /{host} -xD {id}")).ok();
-    rig.run(host, &format!("p4d -r /{host} -jr /{host}/{checkpoint}")).ok();
+    rig.run(host, &format!("p4d -r /{host} -jr /{host}/{checkpoint}"))
+        .ok();
     // The archives of the checkpointed revisions go along (an rsync of the
     // depot directory), unless the set-up leaves them behind.
     if copy_archives {
-        copy_tree(rig, "master", "/master/depot", host, &format!("/{host}/depot"));
+        copy_tree(
+            rig,
+            "master",
+            "/master/depot",
+            host,
+            &format!("/{host}/depot"),
+        );
     }
     let out = rig.run_with(
         host,
         &format!("p4 -p {MASTER} -u service -E \"P4TICKETS=/{host}/.p4tickets\" login"),
         &format!("{SERVICE_PASSWORD}\n"),
     );
-    assert!(out.ok().ends_with("User service logged in.\n"), "{}", out.stdout);
+    assert!(
+        out.ok().ends_with("User service logged in.\n"),
+        "{}",
+        out.stdout
+    );
     rig.start(host).ok();
 }
 
@@ -174,7 +211,9 @@ pub fn copy_tree(rig: &Rig, from: &str, from_dir: &str, to: &str, to_dir: &str) 
         if src.fs.metadata(Path::new(&s)).unwrap().is_dir() {
             copy_tree(rig, from, &s, to, &d);
         } else {
-            dst.fs.write(Path::new(&d), &src.fs.read(Path::new(&s)).unwrap()).unwrap();
+            dst.fs
+                .write(Path::new(&d), &src.fs.read(Path::new(&s)).unwrap())
+                .unwrap();
         }
     }
 }
@@ -182,7 +221,10 @@ pub fn copy_tree(rig: &Rig, from: &str, from_dir: &str, to: &str, to_dir: &str) 
 /// Builds the site of seed 000 sections 1 to 6.
 pub fn build(setup: &Setup) -> Rig {
     let master_release = setup.master_release.unwrap_or(setup.release);
-    let mut machines = vec![("master", "192.168.56.114", master_release), ("standby", "192.168.56.115", setup.release)];
+    let mut machines = vec![
+        ("master", "192.168.56.114", master_release),
+        ("standby", "192.168.56.115", setup.release),
+    ];
     if setup.second_standby {
         machines.push(("standby2", "192.168.56.116", setup.release));
     }
@@ -193,34 +235,95 @@ pub fn build(setup: &Setup) -> Rig {
     rig.run("master", "p4d -r /master -xD master").ok();
     rig.start("master").ok();
     p4_in(&mut rig, "master", "master:1666", "server -i", MASTER_SPEC).ok();
-    let out = p4_in(&mut rig, "master", "master:1666", "server -i", &standby_spec("standby", "192.168.56.115", "nomandatory", setup));
+    let out = p4_in(
+        &mut rig,
+        "master",
+        "master:1666",
+        "server -i",
+        &standby_spec("standby", "192.168.56.115", "nomandatory", setup),
+    );
     assert_eq!(out.ok(), "Server standby saved.\n");
     if setup.second_standby {
-        p4_in(&mut rig, "master", "master:1666", "server -i", &standby_spec("standby2", "192.168.56.116", "nomandatory", setup)).ok();
+        p4_in(
+            &mut rig,
+            "master",
+            "master:1666",
+            "server -i",
+            &standby_spec("standby2", "192.168.56.116", "nomandatory", setup),
+        )
+        .ok();
     }
     if setup.edge {
         p4_in(&mut rig, "master", "master:1666", "server -i", &edge_spec()).ok();
     }
     p4_in(&mut rig, "master", MASTER, "user -f -i", SERVICE_USER).ok();
-    p4_in(&mut rig, "master", MASTER, "passwd service", &format!("{SERVICE_PASSWORD}\n{SERVICE_PASSWORD}\n")).ok();
+    p4_in(
+        &mut rig,
+        "master",
+        MASTER,
+        "passwd service",
+        &format!("{SERVICE_PASSWORD}\n{SERVICE_PASSWORD}\n"),
+    )
+    .ok();
     p4_in(&mut rig, "master", MASTER, "protect -i", PROTECTIONS).ok();
     // Work before the checkpoint: a workspace, files, counters.
-    rig.world.host("master").unwrap().fs.create_dir_all(Path::new("/ws")).unwrap();
-    p4_in(&mut rig, "master", MASTER, &format!("{WS} client -i"), "Client:\tws\nRoot:\t/ws\nView:\n\t//depot/... //ws/...\n").ok();
+    rig.world
+        .host("master")
+        .unwrap()
+        .fs
+        .create_dir_all(Path::new("/ws"))
+        .unwrap();
+    p4_in(
+        &mut rig,
+        "master",
+        MASTER,
+        &format!("{WS} client -i"),
+        "Client:\tws\nRoot:\t/ws\nView:\n\t//depot/... //ws/...\n",
+    )
+    .ok();
     submit(&mut rig, "a.txt", "alpha\n", "first");
     for i in 0..3 {
-        p4(&mut rig, "master", MASTER, &format!("counter before{i} {i}")).ok();
+        p4(
+            &mut rig,
+            "master",
+            MASTER,
+            &format!("counter before{i} {i}"),
+        )
+        .ok();
     }
     // Section 3: the checkpoint.
     let out = p4(&mut rig, "master", MASTER, "admin checkpoint checkpoint");
-    assert!(out.ok().starts_with("Checkpointing to checkpoint.ckp.1...\n"), "{}", out.stdout);
+    assert!(
+        out.ok()
+            .starts_with("Checkpointing to checkpoint.ckp.1...\n"),
+        "{}",
+        out.stdout
+    );
     // Section 4: the standby (and the others) from it.
-    seed_from_checkpoint(&mut rig, "standby", "standby", "checkpoint.ckp.1", setup.copy_archives);
+    seed_from_checkpoint(
+        &mut rig,
+        "standby",
+        "standby",
+        "checkpoint.ckp.1",
+        setup.copy_archives,
+    );
     if setup.second_standby {
-        seed_from_checkpoint(&mut rig, "standby2", "standby2", "checkpoint.ckp.1", setup.copy_archives);
+        seed_from_checkpoint(
+            &mut rig,
+            "standby2",
+            "standby2",
+            "checkpoint.ckp.1",
+            setup.copy_archives,
+        );
     }
     if setup.edge {
-        seed_from_checkpoint(&mut rig, "edge1", "edge1", "checkpoint.ckp.1", setup.copy_archives);
+        seed_from_checkpoint(
+            &mut rig,
+            "edge1",
+            "edge1",
+            "checkpoint.ckp.1",
+            setup.copy_archives,
+        );
     }
     // Work after the checkpoint.
     submit(&mut rig, "b.txt", "bravo\n", "second");
@@ -247,7 +350,9 @@ pub fn build(setup: &Setup) -> Rig {
 /// on the master.
 pub fn set_options(rig: &mut Rig, id: &str, options: &str) {
     let out = p4(rig, "master", "master:1666", &format!("server -o {id}"));
-    let form = out.ok().replace("Options:\tnomandatory", &format!("Options:\t{options}"));
+    let form = out
+        .ok()
+        .replace("Options:\tnomandatory", &format!("Options:\t{options}"));
     p4_in(rig, "master", "master:1666", "server -i", &form).ok();
 }
 
@@ -261,5 +366,7 @@ pub fn crash(rig: &Rig, host: &str) {
 
 /// The server ID in a root.
 pub fn server_id(rig: &Rig, host: &str, root: &str) -> String {
-    rig.read(host, &format!("{root}/server.id")).trim().to_string()
+    rig.read(host, &format!("{root}/server.id"))
+        .trim()
+        .to_string()
 }

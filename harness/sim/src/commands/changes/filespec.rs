@@ -37,7 +37,11 @@ impl FileArg {
     /// given no file arguments.
     pub(crate) fn whole_workspace(client: &str) -> FileArg {
         let path = format!("//{client}/...");
-        FileArg { text: path.clone(), path, rev: None }
+        FileArg {
+            text: path.clone(),
+            path,
+            rev: None,
+        }
     }
 
     /// The warning for an argument that selected nothing, by the kind of
