@@ -1060,6 +1060,11 @@ impl Backend for DockerBackend {
                 if let Some(n) = self.run.as_mut().and_then(|r| r.nodes.get_mut(machine)) {
                     n.skew = skew;
                 }
+                // The simulator's processes trust their last read of the
+                // file for a while; the fault is in effect once that has
+                // passed, so the next step already sees the moved clock.
+                let refresh = u64::try_from(p4ha_sim::native::SKEW_REFRESH_MS).unwrap_or(200);
+                std::thread::sleep(Duration::from_millis(refresh + 50));
                 Ok(())
             }
         }
