@@ -59,11 +59,15 @@ fn main() -> ExitCode {
             };
         }
     };
-    match cli.command {
+    let status = match cli.command {
         Commands::Run(args) => scenario_cmd::run(args),
         Commands::Check(args) => scenario_cmd::check(args),
         Commands::List(args) => scenario_cmd::list(args),
         Commands::Journal(args) => journal_cmd::run(args),
         Commands::Clean(args) => clean_cmd::run(args),
-    }
+    };
+    // An interrupted docker run ends with the signal's code once its
+    // containers are gone, whatever the steps made of their disappearance.
+    p4ha_docker::cleanup::finish_interrupt();
+    status
 }

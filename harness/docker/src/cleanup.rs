@@ -7,6 +7,7 @@
 //! process that made them lost track of them.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::{Mutex, Once};
 
 use bollard::Docker;
@@ -169,6 +170,29 @@ pub fn remove_registered() -> Result<Removed, String> {
     })
 }
 
+/// The exit code of an interrupt being handled (130 or 143); 0 when none.
+static INTERRUPTED: AtomicI32 = AtomicI32::new(0);
+
+/// Whether an interrupt is being handled, and the exit code it ends with.
+pub fn interrupted() -> Option<i32> {
+    match INTERRUPTED.load(Ordering::SeqCst) {
+        0 => None,
+        code => Some(code),
+    }
+}
+
+/// Called when the program is about to end: if an interrupt is being
+/// handled, waits for its cleanup, which ends the process with 130 or 143.
+/// Without this, a run whose steps failed because the interrupt removed
+/// their containers could end first, with its own exit code.
+pub fn finish_interrupt() {
+    if interrupted().is_some() {
+        loop {
+            std::thread::park();
+        }
+    }
+}
+
 /// On the first SIGINT or SIGTERM, removes the resources of every running
 /// scenario of this process ([`remove_registered`]) and exits with 130 or
 /// 143, as a shell reports those signals; a second signal exits at once.
@@ -187,6 +211,7 @@ pub fn install_interrupt_handler() {
                 _ = int.recv() => 130,
                 _ = term.recv() => 143,
             };
+            INTERRUPTED.store(code, Ordering::SeqCst);
             let runs = registered();
             if !runs.is_empty() {
                 eprintln!(
