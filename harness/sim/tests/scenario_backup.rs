@@ -46,6 +46,22 @@ fn write(rig: &Rig, path: &str, bytes: &[u8]) {
 }
 
 /// Three files submitted in change 1.
+/// Stops the master and removes its `db.*` files: the database is lost.
+fn lose_database(rig: &mut Rig) {
+    rig.run("master", "p4 -u super -p master:1666 admin stop")
+        .ok();
+    rig.sleep(1);
+    let master = rig.world.host("master").unwrap();
+    for f in master.fs.read_dir(Path::new("/master")).unwrap() {
+        if f.starts_with("db.") {
+            master
+                .fs
+                .remove_file(&Path::new("/master").join(f))
+                .unwrap();
+        }
+    }
+}
+
 fn submitted(rig: &mut Rig) {
     write(rig, "/ws/a.txt", b"alpha\n");
     write(rig, "/ws/b.txt", b"bravo\n");
@@ -137,17 +153,7 @@ fn after_a_restore_from_the_backup_diff_se_finds_the_lost_submits() {
     p4(&mut rig, "submit -d second").ok();
 
     // Database and versioned files lost; the journal survived.
-    rig.run("master", "p4 -u super -p master:1666 admin stop")
-        .ok();
-    rig.sleep(1);
-    for f in master.fs.read_dir(Path::new("/master")).unwrap() {
-        if f.starts_with("db.") {
-            master
-                .fs
-                .remove_file(&Path::new("/master").join(f))
-                .unwrap();
-        }
-    }
+    lose_database(&mut rig);
     master
         .fs
         .remove_dir_all(Path::new("/master/depot"))
@@ -177,17 +183,7 @@ fn after_a_restore_from_the_backup_diff_se_finds_the_lost_submits() {
     assert!(missing[1].ends_with(" MISSING!"));
 
     // From the checkpoint alone, database and versioned files agree.
-    rig.run("master", "p4 -u super -p master:1666 admin stop")
-        .ok();
-    rig.sleep(1);
-    for f in master.fs.read_dir(Path::new("/master")).unwrap() {
-        if f.starts_with("db.") {
-            master
-                .fs
-                .remove_file(&Path::new("/master").join(f))
-                .unwrap();
-        }
-    }
+    lose_database(&mut rig);
     master.fs.remove_file(Path::new("/master/journal")).unwrap();
     rig.run("master", "p4d -r /master -jr checkpoint.1").ok();
     rig.start("master").ok();
