@@ -304,13 +304,14 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// The start of an input operand: reading stops once `enough` says the
-    /// bytes so far suffice, so `head` on an endless device (`/dev/zero`)
-    /// or a huge file does not read all of it.
+    /// The start of an input operand: reading stops once `enough`, shown
+    /// each new chunk in turn, says the bytes so far suffice, so `head` on
+    /// an endless device (`/dev/zero`) or a huge file does not read all of
+    /// it.
     pub(crate) fn read_input_until(
         &mut self,
         operand: &str,
-        enough: impl Fn(&[u8]) -> bool,
+        mut enough: impl FnMut(&[u8]) -> bool,
     ) -> io::Result<Vec<u8>> {
         if matches!(operand, "-" | "/dev/stdin" | "/dev/null") {
             return self.read_input(operand);
@@ -322,12 +323,15 @@ impl<'a> Ctx<'a> {
         let mut file = self.fs.open(&p)?;
         let mut data = Vec::new();
         let mut chunk = vec![0u8; 64 * 1024];
-        while !enough(&data) {
+        // `head -n 0` needs nothing at all.
+        let mut done = enough(&[]);
+        while !done {
             let n = io::Read::read(&mut file, &mut chunk)?;
             if n == 0 {
                 break;
             }
             data.extend_from_slice(&chunk[..n]);
+            done = enough(&chunk[..n]);
         }
         Ok(data)
     }

@@ -224,12 +224,15 @@ fn head_tail(ctx: &mut Ctx, argv: &[String], is_tail: bool) -> i32 {
     for op in &ops {
         // `head` from the front needs only a prefix; the rest is never read.
         let read = if !is_tail && sign != Some('-') {
-            ctx.read_input_until(op, |d: &[u8]| {
-                if bytes {
-                    d.len() >= count
+            // Bytes or lines seen so far, counted chunk by chunk.
+            let mut seen = 0usize;
+            ctx.read_input_until(op, |chunk: &[u8]| {
+                seen += if bytes {
+                    chunk.len()
                 } else {
-                    d.iter().filter(|b| **b == b'\n').count() >= count
-                }
+                    chunk.iter().filter(|b| **b == b'\n').count()
+                };
+                seen >= count
             })
         } else {
             ctx.read_input(op)
