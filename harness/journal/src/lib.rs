@@ -45,6 +45,7 @@ pub mod generate;
 mod md5file;
 mod note;
 mod op;
+mod parts;
 mod readahead;
 mod reader;
 mod record;

@@ -194,6 +194,49 @@ mod x86 {
         }
     }
 
+    /// AVX-512BW compares yield the 64-bit masks directly, with no
+    /// movemask and no halves to join: about a third of the AVX2 work.
+    #[target_feature(enable = "avx512f,avx512bw,pclmulqdq")]
+    #[inline]
+    fn classify_avx512(chunk: &[u8; 64]) -> Masks {
+        // SAFETY: one unaligned 64-byte load from a 64-byte array; the
+        // AVX-512 intrinsics are enabled by this function's target feature.
+        unsafe {
+            let v = _mm512_loadu_si512(chunk.as_ptr().cast::<__m512i>());
+            let at = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(b'@' as i8));
+            let nl = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(b'\n' as i8));
+            let sp = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(b' ' as i8));
+            let cr = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(b'\r' as i8));
+            let digit = _mm512_cmple_epu8_mask(
+                _mm512_sub_epi8(v, _mm512_set1_epi8(b'0' as i8)),
+                _mm512_set1_epi8(9),
+            );
+            let letter = _mm512_cmple_epu8_mask(
+                _mm512_sub_epi8(
+                    _mm512_or_si512(v, _mm512_set1_epi8(0x20)),
+                    _mm512_set1_epi8(b'a' as i8),
+                ),
+                _mm512_set1_epi8(5),
+            );
+            let product = _mm_clmulepi64_si128(_mm_set_epi64x(0, at as i64), _mm_set1_epi8(-1), 0);
+            Masks {
+                at,
+                nl,
+                sp,
+                cr,
+                letter,
+                ok: at | nl | sp | cr | digit | letter,
+                parity: _mm_cvtsi128_si64(product) as u64,
+            }
+        }
+    }
+
+    #[target_feature(enable = "avx512f,avx512bw,pclmulqdq")]
+    pub(super) fn build_avx512(buf: &[u8], index: &mut super::Index) {
+        // Calling a function with the same target features as ours is safe.
+        super::build_with(buf, index, |chunk| classify_avx512(chunk));
+    }
+
     #[target_feature(enable = "avx2,pclmulqdq")]
     pub(super) fn build_avx2(buf: &[u8], index: &mut super::Index) {
         // Calling a function with the same target feature as ours is safe.
@@ -211,7 +254,16 @@ pub(crate) fn build(buf: &[u8], index: &mut Index) {
     index.clear();
     #[cfg(target_arch = "x86_64")]
     {
-        if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("pclmulqdq") {
+        if std::is_x86_feature_detected!("avx512bw") && std::is_x86_feature_detected!("pclmulqdq") {
+            // SAFETY: the CPU supports AVX-512BW (and so AVX-512F) and
+            // PCLMULQDQ (checked just above).
+            #[allow(unsafe_code)]
+            unsafe {
+                x86::build_avx512(buf, index)
+            };
+        } else if std::is_x86_feature_detected!("avx2")
+            && std::is_x86_feature_detected!("pclmulqdq")
+        {
             // SAFETY: the CPU supports AVX2 and PCLMULQDQ (checked just above).
             #[allow(unsafe_code)]
             unsafe {
@@ -441,12 +493,38 @@ pub(crate) fn simple_header(record: &[u8]) -> Option<(Op, usize, usize)> {
         return None;
     }
     let table_start = i + 1;
-    // Table names are short: a plain loop beats a library call here.
-    let len = record.get(table_start..)?.iter().position(|&b| b == b'@')?;
+    let len = first_at(record.get(table_start..)?)?;
     if len == 0 || record.get(table_start + len + 1) == Some(&b'@') {
         return None;
     }
     Some((op, table_start, len))
+}
+
+/// Position of the first `@` in `bytes`. Table names are short (most
+/// under 16 bytes): eight bytes at a time without a branch per byte, since
+/// a loop whose exit varies with each record's table name mispredicts
+/// once per record, and a library search costs more to set up.
+#[inline(always)]
+fn first_at(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut base = 0;
+    while let Some(word) = bytes.get(base..base + 8) {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(word);
+        // A zero byte where the input has `@`; the lowest flagged byte is
+        // exact (borrows only flag bytes above a real zero).
+        let v = u64::from_le_bytes(eight) ^ (ONES * u64::from(b'@'));
+        let zero = v.wrapping_sub(ONES) & !v & HIGH;
+        if zero != 0 {
+            return Some(base + zero.trailing_zeros() as usize / 8);
+        }
+        base += 8;
+    }
+    bytes[base..]
+        .iter()
+        .position(|&b| b == b'@')
+        .map(|p| base + p)
 }
 
 #[cfg(test)]
@@ -514,6 +592,27 @@ mod tests {
             long_number.extend(std::iter::repeat_n(b'x', pad));
             long_number.extend_from_slice(b"@ 1234567890123456789012 1 \n");
             assert_eq!(index_of(&long_number).suspects.len(), 1, "pad {pad}");
+        }
+    }
+
+    #[test]
+    fn first_at_finds_the_first_quote_at_any_position() {
+        for len in 0..40 {
+            for at in 0..=len {
+                let mut bytes = vec![b'a'; len];
+                // Bytes just above and below `@` must not be taken for it.
+                for (i, b) in bytes.iter_mut().enumerate() {
+                    *b = [b'?', b'A', b'a', 0x40 ^ 0x80][i % 4];
+                }
+                if at < len {
+                    bytes[at] = b'@';
+                    if at + 1 < len {
+                        bytes[at + 1] = b'@';
+                    }
+                }
+                let expected = bytes.iter().position(|&b| b == b'@');
+                assert_eq!(first_at(&bytes), expected, "len {len} at {at}");
+            }
         }
     }
 

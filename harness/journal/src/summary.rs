@@ -176,6 +176,46 @@ impl Summarizer {
         self.tables[slot].1[op.index()] += 1;
     }
 
+    /// Adds the counts of `later`, which summarised the records that
+    /// follow this one's, starting at `at` (its positions are relative:
+    /// offset 0, line 1 at `at`).
+    pub(crate) fn append(&mut self, later: Summarizer, at: Position) {
+        if later.records == 0 {
+            return;
+        }
+        self.records += later.records;
+        for (mine, theirs) in self.ops.iter_mut().zip(later.ops) {
+            *mine += theirs;
+        }
+        for (name, counts) in later.tables {
+            let slot = match self.table_index.get(&name) {
+                Some(&i) => i,
+                None => {
+                    self.tables.push((name.clone(), [0; Op::ALL.len()]));
+                    self.table_index.insert(name, self.tables.len() - 1);
+                    self.tables.len() - 1
+                }
+            };
+            for (mine, theirs) in self.tables[slot].1.iter_mut().zip(counts) {
+                *mine += theirs;
+            }
+        }
+        self.last_table = None;
+        for (note_type, n) in later.notes {
+            *self.notes.entry(note_type).or_insert(0) += n;
+        }
+        // Only the very first record can be the header: `later.header` is not one.
+        if let Some(mut note) = later.last_note {
+            note.position = Position {
+                offset: at.offset + note.position.offset,
+                line: at.line + note.position.line - 1,
+            };
+            self.last_note = Some(note);
+        }
+        self.last_was_note = later.last_was_note;
+        self.unterminated_last_line = later.unterminated_last_line;
+    }
+
     /// The summary; `end` is the scanner's position after its last record.
     pub fn finish(self, end: Position) -> Summary {
         let to_map = |counts: &[u64; Op::ALL.len()]| -> BTreeMap<Op, u64> {
