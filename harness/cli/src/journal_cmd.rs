@@ -49,6 +49,10 @@ struct CheckArgs {
     /// Do not compare with `.md5` side files.
     #[arg(long)]
     no_md5: bool,
+    /// Threads for a large plain file (default: every core). `--threads 1`
+    /// keeps a check on a busy production server to one core.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
 }
 
 #[derive(Debug, Args)]
@@ -103,9 +107,11 @@ pub fn run(args: JournalArgs) -> ExitCode {
 }
 
 fn check(args: &CheckArgs) -> ExitCode {
+    let defaults = CheckOptions::default();
     let options = CheckOptions {
         verify_md5: !args.no_md5,
-        ..CheckOptions::default()
+        threads: args.threads.map_or(defaults.threads, usize::from),
+        ..defaults
     };
     let mut failed = false;
     let stdout = io::stdout();

@@ -149,6 +149,17 @@ fn check_reads_gzip() {
 }
 
 #[test]
+fn check_takes_a_thread_count_of_one_or_more() {
+    let ckp = sample("checkpoint.1");
+    let one = p4ha(&["journal", "check", "--threads", "1", &ckp]);
+    assert_eq!(code(&one), 0, "{}", stderr(&one));
+    assert_eq!(stdout(&one), stdout(&p4ha(&["journal", "check", &ckp])));
+    let zero = p4ha(&["journal", "check", "--threads", "0", &ckp]);
+    assert_eq!(code(&zero), 2);
+    assert!(stderr(&zero).contains("--threads"), "{}", stderr(&zero));
+}
+
+#[test]
 fn check_of_a_missing_file_fails() {
     let out = p4ha(&["journal", "check", "/nonexistent/journal"]);
     assert_eq!(code(&out), 1);
