@@ -9,8 +9,8 @@ use std::process::ExitCode;
 use clap::{ArgGroup, Args, Subcommand};
 use p4ha_journal::generate::{GenerateOptions, generate_checkpoint};
 use p4ha_journal::{
-    CheckOptions, FileKind, LocatedNote, Md5File, Md5Writer, NoteKind, Op, Scanner, Summarizer,
-    Summary, check_file, is_gzip_file, server_level_release,
+    CheckOptions, FileKind, LocatedNote, Md5File, Md5Writer, NoteKind, Op, Scanner, Summary,
+    check_file, is_gzip_file, server_level_release, summarize_file,
 };
 
 /// Arguments of `p4ha journal`.
@@ -172,27 +172,22 @@ fn open(path: &Path) -> Result<File, ExitCode> {
 }
 
 fn stats(args: &StatsArgs) -> ExitCode {
-    let file = match open(&args.file) {
-        Ok(f) => f,
-        Err(code) => return code,
+    // Opened first for the same "cannot open" message as the other verbs.
+    if let Err(code) = open(&args.file) {
+        return code;
+    }
+    let options = CheckOptions {
+        count_tables: true,
+        ..CheckOptions::default()
     };
-    let scanner = Scanner::new(file).with_file_name(&args.file);
-    let mut scanner = if is_gzip_file(&args.file) {
-        scanner.with_read_ahead()
-    } else {
-        scanner
-    };
-    let mut summarizer = Summarizer::new().count_tables(true);
-    while let Some(record) = scanner.next_record() {
-        let added = record.and_then(|r| summarizer.add(&r));
-        if let Err(err) = added {
+    let report = match summarize_file(&args.file, &options) {
+        Ok(report) => report,
+        Err(err) => {
             eprintln!("{err}");
             return ExitCode::FAILURE;
         }
-    }
-    let gzip = scanner.is_gzip();
-    let summary = summarizer.finish(scanner.position());
-    let text = render_stats(&args.file, gzip, &summary);
+    };
+    let text = render_stats(&args.file, report.gzip, &report.summary);
     match io::stdout().lock().write_all(text.as_bytes()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,

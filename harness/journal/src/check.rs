@@ -95,47 +95,9 @@ pub fn check_file(path: &Path, options: &CheckOptions) -> Result<CheckReport, Er
     } else {
         None
     };
-    let file = File::open(path).map_err(|e| with_file(ErrorKind::Io(e)))?;
-    let gzip = is_gzip_file(path);
-    let len = file.metadata().map_or(0, |m| m.len());
-    if side.is_none() && !gzip && options.threads > 1 && len >= options.parallel_from {
-        let split = parts::summarize(
-            path,
-            len,
-            options.threads,
-            options.max_record_len,
-            options.count_tables,
-        );
-        if let Some((summarizer, end)) = split {
-            let summary = summarizer.finish(end);
-            complete(&summary, end).map_err(|e| e.with_file(path))?;
-            return Ok(CheckReport {
-                summary,
-                gzip: false,
-                md5: None,
-            });
-        }
-        // A part could not vouch for its end: the scan in order decides,
-        // and gives the first error with its exact line.
-    }
-    let scanner = Scanner::new(file)
-        .with_file_name(path)
-        .with_max_record_len(options.max_record_len);
-    // Decompression and hashing run on a second thread; plain reads do not
-    // gain from one (measured: the cross-core hand-over costs more).
-    let mut scanner = match (side.is_some(), gzip) {
-        (true, _) => scanner.with_md5().with_read_ahead(),
-        (false, true) => scanner.with_read_ahead(),
-        (false, false) => scanner,
-    };
-    let mut summarizer = Summarizer::new().count_tables(options.count_tables);
-    while let Some(record) = scanner.next_record() {
-        summarizer.add(&record?).map_err(|e| e.with_file(path))?;
-    }
-    let end = scanner.position();
-    let summary = summarizer.finish(end);
-    complete(&summary, end).map_err(|e| e.with_file(path))?;
-    let md5 = match (side, scanner.md5()) {
+    let scanned = scan_file(path, options, side.is_some())?;
+    complete(&scanned.summary, scanned.end).map_err(|e| e.with_file(path))?;
+    let md5 = match (side, scanned.md5) {
         (Some((md5_file, expected)), Some(actual)) => {
             if !expected.digest.matches(&actual) {
                 return Err(with_file(ErrorKind::Md5Mismatch {
@@ -152,9 +114,80 @@ pub fn check_file(path: &Path, options: &CheckOptions) -> Result<CheckReport, Er
         _ => None,
     };
     Ok(CheckReport {
-        summary,
-        gzip: scanner.is_gzip(),
+        summary: scanned.summary,
+        gzip: scanned.gzip,
         md5,
+    })
+}
+
+/// Reads one file to the end and summarises it without judging it: what
+/// `p4ha journal stats` shows. Unlike [`check_file`], a checkpoint without
+/// its trailer is summarised (its `trailer` is `None`) and no `.md5` side
+/// file is read (`md5` is always `None`); a record p4d would reject, or
+/// damaged gzip data, is still an error. `verify_md5` is ignored.
+pub fn summarize_file(path: &Path, options: &CheckOptions) -> Result<CheckReport, Error> {
+    let scanned = scan_file(path, options, false)?;
+    Ok(CheckReport {
+        summary: scanned.summary,
+        gzip: scanned.gzip,
+        md5: None,
+    })
+}
+
+/// What reading a whole file found.
+struct Scanned {
+    summary: Summary,
+    end: Position,
+    gzip: bool,
+    md5: Option<Digest>,
+}
+
+/// Reads the file at `path` to the end, in parts on several threads when
+/// it is large, plain and no digest is wanted (see [`CheckOptions::threads`]).
+fn scan_file(path: &Path, options: &CheckOptions, with_md5: bool) -> Result<Scanned, Error> {
+    let file =
+        File::open(path).map_err(|e| Error::new(ErrorKind::Io(e), None, None).with_file(path))?;
+    let gzip = is_gzip_file(path);
+    let len = file.metadata().map_or(0, |m| m.len());
+    if !with_md5 && !gzip && options.threads > 1 && len >= options.parallel_from {
+        let split = parts::summarize(
+            path,
+            len,
+            options.threads,
+            options.max_record_len,
+            options.count_tables,
+        );
+        if let Some((summarizer, end)) = split {
+            return Ok(Scanned {
+                summary: summarizer.finish(end),
+                end,
+                gzip: false,
+                md5: None,
+            });
+        }
+        // A part could not vouch for its end: the scan in order decides,
+        // and gives the first error with its exact line.
+    }
+    let scanner = Scanner::new(file)
+        .with_file_name(path)
+        .with_max_record_len(options.max_record_len);
+    // Decompression and hashing run on a second thread; plain reads do not
+    // gain from one (measured: the cross-core hand-over costs more).
+    let mut scanner = match (with_md5, gzip) {
+        (true, _) => scanner.with_md5().with_read_ahead(),
+        (false, true) => scanner.with_read_ahead(),
+        (false, false) => scanner,
+    };
+    let mut summarizer = Summarizer::new().count_tables(options.count_tables);
+    while let Some(record) = scanner.next_record() {
+        summarizer.add(&record?).map_err(|e| e.with_file(path))?;
+    }
+    let end = scanner.position();
+    Ok(Scanned {
+        summary: summarizer.finish(end),
+        end,
+        gzip: scanner.is_gzip(),
+        md5: scanner.md5(),
     })
 }
 

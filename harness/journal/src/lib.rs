@@ -17,7 +17,8 @@
 //! - [`Note`] / [`NoteKind`]: the typed view of `@nx@` notes.
 //! - [`checkpoint_md5`], [`Md5File`], [`Md5Writer`], [`find_side_file`]:
 //!   checkpoint digests and `.md5` side files.
-//! - [`check_file`]: the whole `p4d -jv`-style check of one file.
+//! - [`check_file`]: the whole `p4d -jv`-style check of one file;
+//!   [`summarize_file`]: its counts without the verdict.
 //! - [`Summarizer`]: counts per operation and table, header and trailer.
 //! - [`generate`]: realistic synthetic checkpoints of any size.
 //!
@@ -56,7 +57,7 @@ mod summary;
 mod tokenize;
 mod writer;
 
-pub use check::{CheckOptions, CheckReport, VerifiedMd5, check_file};
+pub use check::{CheckOptions, CheckReport, VerifiedMd5, check_file, summarize_file};
 pub use error::{Error, ErrorKind};
 pub use field::{Digest, Field, Int, InvalidDigest};
 pub use md5file::{

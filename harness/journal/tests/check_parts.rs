@@ -2,11 +2,12 @@
 //! exactly what the scan in order gives: the same summary (counts, lines,
 //! header and trailer with their positions) for a valid file, and the same
 //! first error, line and offset for a damaged one, wherever the damage is.
+//! `summarize_file` (what `p4ha journal stats` shows) likewise.
 
 use std::path::{Path, PathBuf};
 
 use p4ha_journal::generate::{GenerateOptions, generate_checkpoint};
-use p4ha_journal::{CheckOptions, CheckReport, Error, check_file};
+use p4ha_journal::{CheckOptions, CheckReport, Error, check_file, summarize_file};
 
 fn options(threads: usize) -> CheckOptions {
     CheckOptions {
@@ -57,9 +58,15 @@ fn assert_same_in_parts(
     what: &str,
 ) -> Result<String, (String, Option<u64>, Option<u64>)> {
     let in_order = outcome(check_file(path, &options(1)));
+    let summary_in_order = outcome(summarize_file(path, &options(1)));
     for threads in [2, 3, 4, 7] {
         let in_parts = outcome(check_file(path, &options(threads)));
         assert_eq!(in_parts, in_order, "{what}, {threads} threads");
+        let summary_in_parts = outcome(summarize_file(path, &options(threads)));
+        assert_eq!(
+            summary_in_parts, summary_in_order,
+            "stats: {what}, {threads} threads"
+        );
     }
     in_order
 }
@@ -128,7 +135,14 @@ fn damaged_files_give_the_same_first_error_in_parts() {
         "only {errors} of 200 damaged files failed the check"
     );
 
-    // A checkpoint cut short loses its trailer: the same error in parts.
-    let path = write(dir.path(), "short.ckp", &data[..data.len() * 2 / 3]);
+    // A checkpoint cut short loses its trailer: the same error in parts,
+    // and the same summary (with no trailer) for `stats`.
+    let cut = data[..data.len() * 2 / 3]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .unwrap();
+    let path = write(dir.path(), "short.ckp", &data[..=cut]);
     assert!(assert_same_in_parts(&path, "cut short").is_err());
+    let summary = summarize_file(&path, &options(2)).unwrap().summary;
+    assert!(summary.header.is_some() && summary.trailer.is_none());
 }
