@@ -151,7 +151,7 @@ fn scan_file(path: &Path, options: &CheckOptions, with_md5: bool) -> Result<Scan
     let len = file.metadata().map_or(0, |m| m.len());
     if !with_md5 && !gzip && options.threads > 1 && len >= options.parallel_from {
         let split = parts::summarize(
-            path,
+            &file,
             len,
             options.threads,
             options.max_record_len,

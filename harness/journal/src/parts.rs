@@ -18,8 +18,7 @@
 //! sequential scan, with their exact line and offset.
 
 use std::fs::File;
-use std::io::{Read, Seek, SeekFrom};
-use std::path::Path;
+use std::io::Read;
 
 use crate::record::Position;
 use crate::scanner::Scanner;
@@ -28,6 +27,13 @@ use crate::summary::Summarizer;
 /// Below this size a file is scanned on one thread by default: starting
 /// threads and guessing cuts would cost more than they save.
 pub(crate) const MIN_PARALLEL_BYTES: u64 = 32 << 20;
+
+/// Smallest part given a thread of its own, and most parts in all,
+/// whatever thread count a caller asks for: tens of thousands of threads
+/// exhaust the process's memory maps, and a thread that cannot start
+/// aborts rather than fails.
+const MIN_PART_BYTES: u64 = 64 << 10;
+const MAX_PARTS: usize = 256;
 
 /// How far past a target offset a record start is looked for.
 const CUT_SEARCH: usize = 256 << 10;
@@ -38,18 +44,26 @@ struct Part {
     end: Position,
 }
 
-/// The summary of the whole file at `path` (of `len` bytes, not gzip),
-/// scanned in up to `parts` parts; `None` when any part could not vouch
-/// for the next cut (see the module documentation), or on any read
-/// problem: the caller then scans sequentially and reports.
+/// The summary of the whole of `file` (`len` bytes, not gzip), scanned
+/// in up to `parts` parts; `None` when any part could not vouch for the
+/// next cut (see the module documentation), when a thread could not be
+/// started, or on any read problem: the caller then scans in order and
+/// reports. All parts read the one open file (positioned reads), so a
+/// file renamed or replaced meanwhile is not mixed in.
 pub(crate) fn summarize(
-    path: &Path,
+    file: &File,
     len: u64,
     parts: usize,
     max_record_len: usize,
     count_tables: bool,
 ) -> Option<(Summarizer, Position)> {
-    let cuts = guess_cuts(path, len, parts)?;
+    let parts = parts
+        .min(MAX_PARTS)
+        .min(usize::try_from(len / MIN_PART_BYTES).unwrap_or(usize::MAX));
+    if parts < 2 {
+        return None;
+    }
+    let cuts = guess_cuts(file, len, parts)?;
     let results: Vec<Option<Part>> = std::thread::scope(|scope| {
         let handles: Vec<_> = cuts
             .windows(2)
@@ -57,13 +71,26 @@ pub(crate) fn summarize(
             .map(|w| {
                 let (from, to) = (w[0], w[1]);
                 let last = to == len;
-                scope.spawn(move || scan_part(path, from, to, last, max_record_len, count_tables))
+                std::thread::Builder::new()
+                    .name("journal-part".into())
+                    .spawn_scoped(scope, move || {
+                        scan_part(file, from, to, last, max_record_len, count_tables)
+                    })
+                    .ok()
             })
             .collect();
         // The first part runs on this thread while the others run on theirs.
-        let first = scan_part(path, cuts[0], cuts[1], false, max_record_len, count_tables);
+        let first = if handles.iter().all(Option::is_some) {
+            scan_part(file, cuts[0], cuts[1], false, max_record_len, count_tables)
+        } else {
+            None
+        };
         std::iter::once(first)
-            .chain(handles.into_iter().map(|h| h.join().ok().flatten()))
+            .chain(
+                handles
+                    .into_iter()
+                    .map(|h| h.and_then(|h| h.join().ok().flatten())),
+            )
             .collect()
     });
     let mut whole: Option<(Summarizer, Position)> = None;
@@ -84,10 +111,40 @@ pub(crate) fn summarize(
     whole
 }
 
+/// Bytes `pos..end` of a file shared between threads, read with
+/// positioned reads (the threads share no file offset).
+struct Range<'a> {
+    file: &'a File,
+    pos: u64,
+    end: u64,
+}
+
+impl Read for Range<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let left = usize::try_from(self.end - self.pos).unwrap_or(usize::MAX);
+        let want = buf.len().min(left);
+        if want == 0 {
+            return Ok(0);
+        }
+        let n = read_at(self.file, &mut buf[..want], self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+#[cfg(unix)]
+fn read_at(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(file, buf, at)
+}
+
+#[cfg(windows)]
+fn read_at(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
+    std::os::windows::fs::FileExt::seek_read(file, buf, at)
+}
+
 /// Offsets `0 = c0 < c1 < ... < cn = len`, each inner one just after a
 /// newline that is followed by something shaped like an operation marker.
-fn guess_cuts(path: &Path, len: u64, parts: usize) -> Option<Vec<u64>> {
-    let mut file = File::open(path).ok()?;
+fn guess_cuts(file: &File, len: u64, parts: usize) -> Option<Vec<u64>> {
     let mut cuts = vec![0u64];
     let mut window = vec![0u8; CUT_SEARCH];
     for k in 1..parts as u64 {
@@ -95,8 +152,12 @@ fn guess_cuts(path: &Path, len: u64, parts: usize) -> Option<Vec<u64>> {
         if target <= *cuts.last()? {
             continue;
         }
-        file.seek(SeekFrom::Start(target)).ok()?;
-        let n = read_full(&mut file, &mut window).ok()?;
+        let mut range = Range {
+            file,
+            pos: target,
+            end: len,
+        };
+        let n = read_full(&mut range, &mut window).ok()?;
         if let Some(at) = record_start_in(&window[..n]) {
             let cut = target + at as u64;
             if cut < len {
@@ -133,7 +194,7 @@ fn record_start_in(window: &[u8]) -> Option<usize> {
     None
 }
 
-fn read_full(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
+fn read_full(file: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut n = 0;
     while n < buf.len() {
         match file.read(&mut buf[n..])? {
@@ -149,16 +210,19 @@ fn read_full(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
 /// record with its newline unless the part is the file's `last` (which is
 /// what lets the next part trust its start).
 fn scan_part(
-    path: &Path,
+    file: &File,
     from: u64,
     to: u64,
     last: bool,
     max_record_len: usize,
     count_tables: bool,
 ) -> Option<Part> {
-    let mut file = File::open(path).ok()?;
-    file.seek(SeekFrom::Start(from)).ok()?;
-    let mut scanner = Scanner::new(file.take(to - from)).with_max_record_len(max_record_len);
+    let range = Range {
+        file,
+        pos: from,
+        end: to,
+    };
+    let mut scanner = Scanner::new(range).with_max_record_len(max_record_len);
     let mut summarizer = Summarizer::new().count_tables(count_tables);
     let mut terminated = false;
     while let Some(record) = scanner.next_record() {
@@ -174,20 +238,23 @@ fn scan_part(
 mod tests {
     use super::{record_start_in, summarize};
 
-    fn file_of(text: &[u8]) -> (tempfile::TempDir, std::path::PathBuf) {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("f");
-        std::fs::write(&path, text).unwrap();
-        (dir, path)
+    fn file_of(text: &[u8]) -> std::fs::File {
+        let mut file = tempfile::tempfile().unwrap();
+        std::io::Write::write_all(&mut file, text).unwrap();
+        file
     }
 
     #[test]
     fn parts_that_vouch_for_each_other_are_summed() {
         let text = b"@pv@ 1 @db.counters@ @change@ @1@ \n".repeat(10_000);
-        let (_dir, path) = file_of(&text);
-        let (summarizer, end) = summarize(&path, text.len() as u64, 3, 1 << 20, false).unwrap();
+        let file = file_of(&text);
+        let (summarizer, end) = summarize(&file, text.len() as u64, 3, 1 << 20, false).unwrap();
         assert_eq!(end.offset, text.len() as u64);
         assert_eq!(end.line, 10_001);
+        assert_eq!(summarizer.finish(end).records, 10_000);
+        // Any thread count asked for is capped by the parts' size.
+        let (summarizer, end) =
+            summarize(&file, text.len() as u64, 1 << 20, 1 << 20, false).unwrap();
         assert_eq!(summarizer.finish(end).records, 10_000);
     }
 
@@ -197,8 +264,8 @@ mod tests {
         // unterminated quoted value: whichever cut is guessed, some part
         // fails (or ends mid-value), and nothing is summed.
         let text = b"@pv@ 1 @db.desc@ @abc\n@pv@ 1 @db.x@ @y@ \n".repeat(5_000);
-        let (_dir, path) = file_of(&text);
-        assert!(summarize(&path, text.len() as u64, 2, 1 << 20, false).is_none());
+        let file = file_of(&text);
+        assert!(summarize(&file, text.len() as u64, 2, 1 << 20, false).is_none());
     }
 
     #[test]

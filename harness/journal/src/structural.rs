@@ -254,9 +254,12 @@ pub(crate) fn build(buf: &[u8], index: &mut Index) {
     index.clear();
     #[cfg(target_arch = "x86_64")]
     {
-        if std::is_x86_feature_detected!("avx512bw") && std::is_x86_feature_detected!("pclmulqdq") {
-            // SAFETY: the CPU supports AVX-512BW (and so AVX-512F) and
-            // PCLMULQDQ (checked just above).
+        if std::is_x86_feature_detected!("avx512f")
+            && std::is_x86_feature_detected!("avx512bw")
+            && std::is_x86_feature_detected!("pclmulqdq")
+        {
+            // SAFETY: the CPU supports AVX-512F, AVX-512BW and PCLMULQDQ
+            // (checked just above).
             #[allow(unsafe_code)]
             unsafe {
                 x86::build_avx512(buf, index)
