@@ -1,9 +1,10 @@
 //! Scanning a plain (uncompressed) file in parts, one core per part.
 //!
 //! The file is cut at guessed record starts and every part is scanned on
-//! its own thread as if it were a file of its own. A guess can be wrong
-//! (a newline followed by `@pv@ ` inside a quoted value looks like a
-//! record start), so the parts vouch for each other: the scanner decides
+//! its own thread as if it were a file of its own. In a valid file a
+//! guess cannot be wrong (inside a quoted value, an `@` after a newline
+//! is doubled or closes the value, so `\n@pv@ ` is never inside one), but
+//! in a damaged file it can, so the parts vouch for each other: the scanner decides
 //! a record's extent from the record's own bytes, so when a part starts
 //! at a true record start and its scan ends exactly at the next cut with
 //! a complete, newline-terminated record, the next cut is a true record
