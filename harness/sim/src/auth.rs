@@ -55,18 +55,19 @@ impl Perm {
         }
     }
 
+    /// Every level, highest first.
+    pub const DESCENDING: [Perm; 6] = [
+        Perm::Super,
+        Perm::Admin,
+        Perm::Write,
+        Perm::Open,
+        Perm::Read,
+        Perm::List,
+    ];
+
     /// The highest level a `db.protect.perm` value carries.
     pub fn from_bits(bits: i64) -> Option<Perm> {
-        [
-            Perm::Super,
-            Perm::Admin,
-            Perm::Write,
-            Perm::Open,
-            Perm::Read,
-            Perm::List,
-        ]
-        .into_iter()
-        .find(|p| bits & p.bit() != 0)
+        Perm::DESCENDING.into_iter().find(|p| bits & p.bit() != 0)
     }
 
     /// The protections-table word of the level.
@@ -725,15 +726,7 @@ pub fn max_perm_in(
     if table.is_empty() {
         return Some(Perm::Super);
     }
-    let levels = [
-        Perm::Super,
-        Perm::Admin,
-        Perm::Write,
-        Perm::Open,
-        Perm::Read,
-        Perm::List,
-    ];
-    levels.into_iter().find(|&level| {
+    Perm::DESCENDING.into_iter().find(|&level| {
         table.iter().enumerate().any(|(i, line)| {
             let grants = !line.exclude
                 && line.applies(user, groups, client_host)
