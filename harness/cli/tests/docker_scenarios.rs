@@ -22,6 +22,20 @@ fn scenario_names() -> Vec<String> {
     list.into_iter().map(|s| s.name).collect()
 }
 
+/// `p4ha run` on the docker backend with the simulator's image, plain output.
+fn run_on_docker() -> Command {
+    let mut command = Command::new(p4ha());
+    command.args([
+        "run",
+        "--backend",
+        "docker",
+        "--docker-image",
+        "sim",
+        "--plain",
+    ]);
+    command
+}
+
 #[test]
 fn seed_scenarios_pass_on_the_simulator_image() {
     if !engine_or_skip("seed_scenarios_pass_on_the_simulator_image") {
@@ -32,19 +46,9 @@ fn seed_scenarios_pass_on_the_simulator_image() {
     let started = Instant::now();
     // Most of a scenario's time on containers is spent waiting (replication
     // retries, p4dctl stops), not computing: more jobs than cores pay off.
-    let out = Command::new(p4ha())
+    let out = run_on_docker()
         .current_dir(repo_root())
-        .args([
-            "run",
-            "--backend",
-            "docker",
-            "--docker-image",
-            "sim",
-            "--plain",
-            "--jobs",
-            "6",
-            "--junit",
-        ])
+        .args(["--jobs", "6", "--junit"])
         .arg(&junit)
         .arg("scenarios")
         .output()
@@ -93,16 +97,8 @@ fn an_interrupted_run_leaves_nothing_behind() {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let file = dir.path().join("docker-interrupted.yaml");
     std::fs::write(&file, SLOW).expect("write the scenario");
-    let mut child = Command::new(p4ha())
-        .args([
-            "run",
-            "--backend",
-            "docker",
-            "--docker-image",
-            "sim",
-            "--plain",
-            "--snapshots",
-        ])
+    let mut child = run_on_docker()
+        .arg("--snapshots")
         .arg(dir.path())
         .arg(&file)
         .stdout(Stdio::piped())

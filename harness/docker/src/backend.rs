@@ -16,7 +16,7 @@ use bollard::query_parameters::{
     RemoveContainerOptions, StartContainerOptions, UploadToContainerOptions,
 };
 use futures_util::StreamExt;
-use p4ha_backend::{Backend, BackendError, Exec, ExecOutput, Fault, Machine, Topology};
+use p4ha_backend::{Backend, BackendError, CutMode, Exec, ExecOutput, Fault, Machine, Topology};
 
 use crate::archive::{self, Entry};
 use crate::cleanup;
@@ -539,34 +539,13 @@ impl DockerBackend {
         match fault {
             Fault::Partition { a, b, mode } => {
                 if let Some(old) = run.net.partition(a, b, *mode) {
-                    commands.push((
-                        a.clone(),
-                        faults::iptables_partition(ip(b), old, Change::Delete),
-                    ));
-                    commands.push((
-                        b.clone(),
-                        faults::iptables_partition(ip(a), old, Change::Delete),
-                    ));
+                    commands.extend(both_sides(a, b, ip, old, Change::Delete));
                 }
-                commands.push((
-                    a.clone(),
-                    faults::iptables_partition(ip(b), *mode, Change::Add),
-                ));
-                commands.push((
-                    b.clone(),
-                    faults::iptables_partition(ip(a), *mode, Change::Add),
-                ));
+                commands.extend(both_sides(a, b, ip, *mode, Change::Add));
             }
             Fault::Heal { a, b } => {
                 if let Some(old) = run.net.heal(a, b) {
-                    commands.push((
-                        a.clone(),
-                        faults::iptables_partition(ip(b), old, Change::Delete),
-                    ));
-                    commands.push((
-                        b.clone(),
-                        faults::iptables_partition(ip(a), old, Change::Delete),
-                    ));
+                    commands.extend(both_sides(a, b, ip, old, Change::Delete));
                 }
             }
             Fault::BlockPort {
@@ -734,6 +713,27 @@ fn fault_machines(fault: &Fault) -> Vec<&str> {
         Fault::BlockPort { machine, .. } | Fault::UnblockPort { machine, .. } => vec![machine],
         _ => Vec::new(),
     }
+}
+
+/// The iptables rules that add or delete a cut between `a` and `b`: one
+/// on each side, each naming the other's address.
+fn both_sides(
+    a: &str,
+    b: &str,
+    ip: impl Fn(&str) -> Ipv4Addr,
+    mode: CutMode,
+    change: Change,
+) -> [(String, String); 2] {
+    [
+        (
+            a.to_string(),
+            faults::iptables_partition(ip(b), mode, change),
+        ),
+        (
+            b.to_string(),
+            faults::iptables_partition(ip(a), mode, change),
+        ),
+    ]
 }
 
 fn env_list(env: &BTreeMap<String, String>) -> Vec<String> {
