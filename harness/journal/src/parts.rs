@@ -147,19 +147,23 @@ fn read_at(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
 /// newline that is followed by something shaped like an operation marker.
 fn guess_cuts(file: &File, len: u64, parts: usize) -> Option<Vec<u64>> {
     let mut cuts = vec![0u64];
-    let mut window = vec![0u8; CUT_SEARCH];
+    let mut window = Vec::with_capacity(CUT_SEARCH);
     for k in 1..parts as u64 {
         let target = len / parts as u64 * k;
         if target <= *cuts.last()? {
             continue;
         }
-        let mut range = Range {
+        let range = Range {
             file,
             pos: target,
             end: len,
         };
-        let n = read_full(&mut range, &mut window).ok()?;
-        if let Some(at) = record_start_in(&window[..n]) {
+        window.clear();
+        range
+            .take(CUT_SEARCH as u64)
+            .read_to_end(&mut window)
+            .ok()?;
+        if let Some(at) = record_start_in(&window) {
             let cut = target + at as u64;
             if cut < len {
                 cuts.push(cut);
@@ -193,17 +197,6 @@ fn record_start_in(window: &[u8]) -> Option<usize> {
         from = start;
     }
     None
-}
-
-fn read_full(file: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match file.read(&mut buf[n..])? {
-            0 => break,
-            k => n += k,
-        }
-    }
-    Ok(n)
 }
 
 /// Scans bytes `from..to` of the file as a file of their own. `None`
