@@ -131,3 +131,15 @@ impl<'a> IntoIterator for &'a Diagnostics {
         self.items.iter()
     }
 }
+
+/// A text shortened for a message: its first line, at most 60 characters,
+/// with `...` when anything was left out (a message is one line).
+pub(crate) fn clip(text: &str) -> String {
+    let first = text.lines().next().unwrap_or("");
+    let short: String = first.chars().take(60).collect();
+    if short.len() < text.len() {
+        format!("{short}...")
+    } else {
+        short
+    }
+}

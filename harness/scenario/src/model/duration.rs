@@ -29,6 +29,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
                 .filter(|fixed| fixed != t)
                 .or_else(|| fraction(t))
                 .map_or(why, |fixed| format!("write {fixed}"));
+            let t = crate::diagnostic::clip(t);
             Err(DurationError(if why.is_empty() {
                 format!("`{t}`: {HINT}")
             } else {

@@ -45,6 +45,7 @@ impl FromStr for Version {
         }
         // Common spellings of the same release get a precise correction.
         let suggestion = suggest(t);
+        let t = crate::diagnostic::clip(t);
         Err(VersionError(match suggestion {
             Some(fixed) => format!("`{t}` is not a p4d release: {VERSION_HINT}; write \"{fixed}\""),
             None => format!("`{t}` is not a p4d release: {VERSION_HINT}"),
@@ -117,6 +118,14 @@ mod tests {
         assert!(e.contains("write \"2019.1\""), "{e}");
         let e = "2019".parse::<Version>().unwrap_err().to_string();
         assert!(e.starts_with("`2019` is not a p4d release"), "{e}");
+        let e = "2019.servers: run\n- on: edge"
+            .parse::<Version>()
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("`2019.servers: run...` is not a p4d release"),
+            "{e}"
+        );
         let e = "2019.10".parse::<Version>().unwrap_err().to_string();
         assert!(!e.contains("write \"2019.1\""), "{e}");
         assert!("".parse::<Version>().is_err());

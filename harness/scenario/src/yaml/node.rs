@@ -84,16 +84,7 @@ impl Node {
     }
 }
 
-/// A text shortened for a message.
-pub(crate) fn clip(text: &str) -> String {
-    let first = text.lines().next().unwrap_or("");
-    let short: String = first.chars().take(60).collect();
-    if short.len() < text.len() {
-        format!("{short}...")
-    } else {
-        short
-    }
-}
+pub(crate) use crate::diagnostic::clip;
 
 /// A problem found while reading the YAML itself.
 #[derive(Debug, Clone)]
